@@ -1,0 +1,86 @@
+# Online conduct training — developer commands. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+STRICT ?= 0
+export STRICT
+
+# Development settings for `make run`; production is the default everywhere else.
+RUN_ENV := APP_ENV=development FLASK_APP=app:create_app
+
+.PHONY: help install install-dev assets system-test-deps db-upgrade demo run test lint format bench clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+app/static/dist/app.css: node_modules/.package-lock.json $(wildcard app/static/src/*)
+	npm run --silent build
+
+install: $(VENV)/.runtime-installed ## Create the virtual environment and install the app's packages
+
+install-dev: $(VENV)/.dev-installed ## Install the test and lint tools as well
+
+assets: app/static/dist/app.css ## Build the CSS and JavaScript from GOV.UK Frontend
+
+# Chromium (browser tests) and Java (the Nu HTML checker) come from Debian's packages.
+# As root they are installed when missing; otherwise the tests that need them skip
+# loudly, or fail under STRICT=1.
+system-test-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing from Debian:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "*** NOTICE: not root, so cannot install$$missing; the tests that need them will be skipped. ***"; \
+	  fi; \
+	fi
+
+db-upgrade: install ## Bring the database schema up to date (flask db upgrade)
+	mkdir -p instance
+	$(RUN_ENV) $(BIN)/flask db upgrade
+
+demo: db-upgrade ## Load the demo council (idempotent)
+	$(RUN_ENV) $(BIN)/flask demo
+
+run: install assets demo ## Set up and run the app with demo data on http://127.0.0.1:$(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)"
+	$(RUN_ENV) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+lint: install-dev ## Lint and check formatting (ruff)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev ## Format the code (ruff)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: install-dev assets system-test-deps lint ## Set up and run lint and every test (STRICT=1: nothing may skip)
+	$(BIN)/python -m pytest
+
+bench: install-dev assets ## Benchmark pages against /healthz (BENCH_ARGS="--users 10000")
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+clean: ## Remove generated files (virtual environment, node_modules, built assets, local database)
+	rm -rf $(VENV) node_modules app/static/dist instance bench/results .pytest_cache .ruff_cache

@@ -1,0 +1,102 @@
+"""Application factory.
+
+create_app() wires configuration, extensions, templates, blueprints, error pages and
+CLI commands. It never changes the database schema: that is `flask db upgrade`'s job.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from app.extensions import csrf, db, login_manager, migrate
+from config import ConfigError, config_for
+
+
+def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    config_class = config_for(env_name)
+    app.config.from_object(config_class)
+    if overrides:
+        app.config.update(overrides)
+    try:
+        config_class.validate(app.config)
+    except ConfigError as exc:
+        # One plain line for the operator, and a non-zero exit for the process manager.
+        raise SystemExit(f"Refusing to start: {exc}") from None
+
+    _configure_templates(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from app import cli, errors, http_hardening, logging_setup, navigation
+
+    logging_setup.init_app(app)
+    http_hardening.init_app(app)
+    errors.init_app(app)
+    navigation.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _configure_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("app"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+
+    @app.context_processor
+    def inject_organisation() -> dict[str, Any]:
+        return {
+            "org_name": app.config["ORG_NAME"],
+            "service_name": app.config["SERVICE_NAME"],
+            "support_email": app.config["SUPPORT_EMAIL"],
+            "privacy_email": app.config["PRIVACY_EMAIL"],
+        }
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import database
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", _migrations_dir())))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.session_protection = None  # sessions are ended server-side instead
+    # We never issue "remember me" cookies; Flask-Login's hook for them reads the session
+    # on every response, which would make even /healthz vary on the cookie.
+    app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
+
+    from app.auth import services as auth_services
+
+    login_manager.user_loader(auth_services.load_user)
+
+
+def _migrations_dir() -> str:
+    from config import BASE_DIR
+
+    return str(BASE_DIR / "migrations")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.auth.routes import bp as auth_bp
+    from app.main.routes import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)

@@ -1,0 +1,99 @@
+"""Error pages in plain English, for every error the app can answer with."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+# status: (page title, paragraphs). Titles follow the GOV.UK error page patterns.
+ERROR_PAGES: dict[int, tuple[str, tuple[str, ...]]] = {
+    400: (
+        "Sorry, there is a problem with your request",
+        (
+            "We could not understand what your browser sent.",
+            "Go back, refresh the page and try again.",
+        ),
+    ),
+    403: (
+        "You do not have permission to see this page",
+        (
+            "Your account does not give you access to this page.",
+            "If you think you should have access, contact your training officer.",
+        ),
+    ),
+    404: (
+        "Page not found",
+        (
+            "If you typed the web address, check it is correct.",
+            "If you pasted the web address, check you copied the entire address.",
+        ),
+    ),
+    405: (
+        "Sorry, you cannot do that on this page",
+        (
+            "The page does not accept that kind of request.",
+            "Go back to the page you were on and use its buttons and links.",
+        ),
+    ),
+    413: (
+        "The file or form you sent is too large",
+        (
+            "We did not save anything.",
+            "Go back and send a smaller file.",
+        ),
+    ),
+    500: (
+        "Sorry, there is a problem with the service",
+        (
+            "Try again later.",
+            "We did not save what you were doing when this happened.",
+            "You may need to do it again.",
+        ),
+    ),
+}
+
+
+def render_error(status: int, paragraphs: tuple[str, ...] | None = None) -> tuple[str, int]:
+    title, default_paragraphs = ERROR_PAGES.get(status, ERROR_PAGES[500])
+    return (
+        render_template(
+            "errors/error.html",
+            page_title=title,
+            paragraphs=paragraphs or default_paragraphs,
+            status=status,
+        ),
+        status,
+    )
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        log.warning("csrf failure", extra={"event": "csrf_failure", "reason": error.description})
+        return render_error(
+            400,
+            (
+                "This form had expired or had been sent from another page, so we did not save it.",
+                "Go back, refresh the page and try again.",
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+        status = error.code or 500
+        if status not in ERROR_PAGES:
+            return error
+        if status == 403:
+            log.warning("forbidden", extra={"event": "forbidden", "path": request.path})
+        return render_error(status)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> tuple[str, int]:
+        # Logged in full for us; the visitor sees only the plain page, never a traceback.
+        log.exception("unhandled exception", extra={"event": "unhandled_exception"})
+        return render_error(InternalServerError.code)

@@ -1,0 +1,56 @@
+"""Start page, home, health checks and the information pages in the footer."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template
+
+from app.auth.permissions import public, signed_in
+from app.main import services
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@public
+def start() -> str:
+    return render_template("main/start.html")
+
+
+@bp.get("/home")
+@signed_in
+def home() -> str:
+    return render_template("main/home.html")
+
+
+@bp.get("/healthz")
+@public
+def healthz() -> Response:
+    # No database, no session, no template: a load balancer's and a benchmark's baseline.
+    return Response("OK", mimetype="text/plain")
+
+
+@bp.get("/readyz")
+@public
+def readyz() -> tuple[Response, int]:
+    ready = services.database_is_ready()
+    return Response("OK" if ready else "Database unavailable", mimetype="text/plain"), (
+        200 if ready else 503
+    )
+
+
+@bp.get("/accessibility")
+@public
+def accessibility() -> str:
+    return render_template("main/accessibility.html")
+
+
+@bp.get("/privacy")
+@public
+def privacy() -> str:
+    return render_template("main/privacy.html")
+
+
+@bp.get("/cookies")
+@public
+def cookies() -> str:
+    return render_template("main/cookies.html")

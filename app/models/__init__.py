@@ -1,0 +1,6 @@
+"""All models, imported here so that Alembic and the app see one metadata."""
+
+from app.models.base import Base
+from app.models.organisation import Department, ProfessionalBody, User, normalise_email
+
+__all__ = ["Base", "Department", "ProfessionalBody", "User", "normalise_email"]

@@ -1,0 +1,107 @@
+"""The council's structure: departments and the people in them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UTCDateTime, utcnow
+
+
+class ProfessionalBody(enum.StrEnum):
+    NONE = "none"
+    SSSC = "SSSC"
+    GTCS = "GTCS"
+    HCPC = "HCPC"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "none": "None",
+            "SSSC": "Scottish Social Services Council (SSSC)",
+            "GTCS": "General Teaching Council for Scotland (GTCS)",
+            "HCPC": "Health and Care Professions Council (HCPC)",
+            "other": "Another professional body",
+        }[self.value]
+
+
+class Department(Base):
+    __tablename__ = "department"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="department")
+
+    def __repr__(self) -> str:
+        return f"<Department {self.id} {self.name!r}>"
+
+
+class User(UserMixin, Base):
+    """A member of staff. Every user is a learner; flags add the officer and admin roles.
+
+    A line manager is anyone who has reports, so there is no flag for it.
+    """
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        # E-mail is stored lower-cased so uniqueness is case-insensitive on every database.
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+        CheckConstraint(
+            "professional_body IN ('none', 'SSSC', 'GTCS', 'HCPC', 'other')",
+            name="professional_body_known",
+        ),
+        CheckConstraint("line_manager_id IS NULL OR line_manager_id <> id", name="not_own_manager"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_number: Mapped[str] = mapped_column(String(32), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="RESTRICT"), index=True
+    )
+    job_title: Mapped[str] = mapped_column(String(150), default="")
+    start_date: Mapped[date | None] = mapped_column(Date)
+    line_manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    is_regulated_role: Mapped[bool] = mapped_column(Boolean, default=False)
+    professional_body: Mapped[str] = mapped_column(String(10), default=ProfessionalBody.NONE.value)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_training_officer: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_administrator: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    department: Mapped[Department | None] = relationship(back_populates="users")
+    line_manager: Mapped[User | None] = relationship(
+        remote_side="User.id", back_populates="reports"
+    )
+    reports: Mapped[list[User]] = relationship(back_populates="line_manager")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def professional_body_label(self) -> str:
+        return ProfessionalBody(self.professional_body).label
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.employee_number}>"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+__all__ = ["Department", "ProfessionalBody", "User", "normalise_email"]

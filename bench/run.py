@@ -1,0 +1,285 @@
+"""`make bench`: throughput of each page as a ratio of /healthz, and SQL statements per page.
+
+Client (wrk) and server (gunicorn) share this machine's cores, so absolute numbers
+mean little: every page is reported as a ratio to /healthz measured in the same round,
+and the median of several interleaved rounds is kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from sqlalchemy import event
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+from app.auth.passwords import hash_password, verify_password  # noqa: E402
+from app.extensions import db  # noqa: E402
+from bench import seed as bench_seed  # noqa: E402
+from bench.pages import BASELINE, PAGES, Page  # noqa: E402
+
+PASSWORD = "benchmark password 2026"  # noqa: S105 - only for the throwaway bench database
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=1000, help="staff in the seeded database")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median kept)")
+    parser.add_argument("--seconds", type=int, default=3, help="length of one wrk run")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--connections", type=int, default=16, help="wrk open connections")
+    parser.add_argument("--database-url", help="benchmark this database instead of SQLite")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    return parser.parse_args()
+
+
+def production_env(database_url: str, secret_key: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": secret_key,
+            "DATABASE_URL": database_url,
+            "TRUSTED_HOSTS": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    env.pop("FLASK_DEBUG", None)
+    return env
+
+
+def prepare_database(database_url: str, users: int) -> int:
+    from flask_migrate import upgrade
+
+    app = create_app("development", {"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        upgrade()
+        return bench_seed.seed(users, PASSWORD)
+
+
+def signed_in_cookie(app, email: str) -> str:
+    """Signs in through the real form and returns the Cookie header the browser would send."""
+    client = app.test_client()
+    form = client.get("/sign-in", base_url="https://127.0.0.1").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
+    response = client.post(
+        "/sign-in",
+        data={"email": email, "password": PASSWORD, "csrf_token": token.group(1) if token else ""},
+        base_url="https://127.0.0.1",
+        headers={"Referer": "https://127.0.0.1/sign-in"},
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"Could not sign in as {email} for the benchmark ({response.status_code})")
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = client.get_cookie(name, domain="127.0.0.1")
+    return f"{name}={cookie.value}"
+
+
+def count_sql(app, page: Page, cookie: str | None) -> int:
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(_conn, _cursor, statement, *_args):
+        if statement not in {"BEGIN", "COMMIT", "ROLLBACK"}:
+            statements.append(statement)
+
+    client = app.test_client()
+    if cookie:
+        name, value = cookie.split("=", 1)
+        client.set_cookie(name, value, domain="127.0.0.1", secure=True)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get(page.path, base_url="https://127.0.0.1")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    if response.status_code != 200:
+        raise SystemExit(f"{page.path} answered {response.status_code} while counting SQL")
+    return len(statements)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env: dict[str, str], workers: int, port: int, pid_file: Path) -> None:
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    subprocess.Popen(
+        [
+            str(gunicorn),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--pid",
+            str(pid_file),
+            "--log-level",
+            "warning",
+            "app:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start within 30 seconds")
+
+
+def stop_gunicorn(pid_file: Path) -> None:
+    if pid_file.exists():
+        os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+
+
+def check_page_answers(port: int, page: Page, cookie: str | None) -> None:
+    """wrk counts a redirect as success, so first make sure the page itself answers 200."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", page.path, headers={"Cookie": cookie} if cookie else {})
+    status = conn.getresponse().status
+    conn.close()
+    if status != 200:
+        raise SystemExit(f"{page.path} answered {status} before the benchmark; fix that first")
+
+
+def wrk(url: str, seconds: int, connections: int, cookie: str | None) -> float:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}", "-H", "X-Forwarded-Proto: https"]
+    result = subprocess.run([*command, url], capture_output=True, text=True, check=True)
+    if "Non-2xx or 3xx responses" in result.stdout:
+        raise SystemExit(f"{url} gave error responses under load:\n{result.stdout}")
+    match = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+    if not match:
+        raise SystemExit(f"Could not read wrk's output for {url}:\n{result.stdout}")
+    return float(match.group(1))
+
+
+def password_check_seconds() -> float:
+    stored = hash_password(PASSWORD)
+    times = []
+    for _ in range(7):
+        started = time.perf_counter()
+        verify_password(stored, PASSWORD)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    args = parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit(
+            "wrk is not installed: apt-get install -y wrk (make bench does this as root)"
+        )
+    workdir = Path(tempfile.mkdtemp(prefix="oct-bench-"))
+    database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite'}"
+    print(f"Seeding {args.users} staff into {database_url.split('@')[-1]} …", flush=True)
+    users = prepare_database(database_url, args.users)
+
+    secret_key = secrets.token_urlsafe(48)
+    env = production_env(database_url, secret_key)
+    os.environ.update({k: env[k] for k in ("APP_ENV", "SECRET_KEY", "DATABASE_URL")})
+    app = create_app(
+        "production", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret_key}
+    )
+    cookies = {p.as_user: signed_in_cookie(app, p.as_user) for p in PAGES if p.as_user}
+    sql_counts = {p.path: count_sql(app, p, cookies.get(p.as_user)) for p in (BASELINE, *PAGES)}
+
+    port = free_port()
+    pid_file = workdir / "gunicorn.pid"
+    start_gunicorn(env, args.workers, port, pid_file)
+    ratios: dict[str, list[float]] = {p.path: [] for p in PAGES}
+    rps: dict[str, list[float]] = {p.path: [] for p in (BASELINE, *PAGES)}
+    try:
+        for page in (BASELINE, *PAGES):
+            check_page_answers(port, page, cookies.get(page.as_user))
+        for round_number in range(1, args.rounds + 1):
+            print(f"Round {round_number} of {args.rounds} …", flush=True)
+            for page in PAGES:
+                base = wrk(
+                    f"http://127.0.0.1:{port}{BASELINE.path}", args.seconds, args.connections, None
+                )
+                value = wrk(
+                    f"http://127.0.0.1:{port}{page.path}",
+                    args.seconds,
+                    args.connections,
+                    cookies.get(page.as_user),
+                )
+                rps[BASELINE.path].append(base)
+                rps[page.path].append(value)
+                ratios[page.path].append(value / base)
+    finally:
+        stop_gunicorn(pid_file)
+
+    results = {
+        "users": users,
+        "workers": args.workers,
+        "rounds": args.rounds,
+        "seconds_per_run": args.seconds,
+        "database": "postgresql" if database_url.startswith("postgresql") else "sqlite",
+        "password_check_seconds": round(password_check_seconds(), 4),
+        "pages": [
+            {
+                "name": page.name,
+                "path": page.path,
+                "requests_per_second": round(statistics.median(rps[page.path]), 1),
+                "ratio_to_healthz": 1.0
+                if page is BASELINE
+                else round(statistics.median(ratios[page.path]), 3),
+                "sql_statements": sql_counts[page.path],
+            }
+            for page in (BASELINE, *PAGES)
+        ],
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2))
+    table = markdown_table(results)
+    (args.out / "results.md").write_text(table)
+    print(table)
+    print(f"Written to {args.out / 'results.json'} and {args.out / 'results.md'}")
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def markdown_table(results: dict) -> str:
+    lines = [
+        f"Benchmark: {results['users']} staff, {results['database']}, gunicorn "
+        f"{results['workers']} workers, median of {results['rounds']} rounds",
+        "",
+        "| page | path | req/s | ratio to /healthz | SQL statements |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for page in results["pages"]:
+        lines.append(
+            f"| {page['name']} | `{page['path']}` | {page['requests_per_second']} | "
+            f"{page['ratio_to_healthz']:.3f} | {page['sql_statements']} |"
+        )
+    lines += ["", f"One password check (argon2id): {results['password_check_seconds']:.3f} s", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

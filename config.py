@@ -1,0 +1,151 @@
+"""Configuration, read only from environment variables.
+
+`APP_ENV` picks the class: "development", "test" or "production" (the default, so
+that a forgotten variable fails safe rather than running with development secrets).
+Every setting is listed in README.md with its default.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import ClassVar
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+# Known to everyone who reads this file, so production refuses it.
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
+MIN_SECRET_KEY_BYTES = 32
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
+
+
+def _env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe; the message is one line meant for an operator."""
+
+
+class Config:
+    APP_ENV = "production"
+    DEBUG = False
+    TESTING = False
+
+    ORG_NAME = os.environ.get("ORG_NAME", "West Lothian Council")
+    SERVICE_NAME = "Online conduct training"
+    SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "learning@example.org")
+    PRIVACY_EMAIL = os.environ.get("PRIVACY_EMAIL", "dataprotection@example.org")
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", _sqlite_url(INSTANCE_DIR / "conduct-training.sqlite")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+
+    # Uploads (the HR file) are small; anything larger is refused with 413.
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
+
+    SESSION_COOKIE_NAME = "__Host-session"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
+    SESSION_ABSOLUTE_HOURS = _env_int("SESSION_ABSOLUTE_HOURS", 12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_ABSOLUTE_HOURS)
+
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; see README
+
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS", [])
+    PROXY_FIX_COUNT = _env_int("PROXY_FIX_COUNT", 0)
+
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+    @classmethod
+    def validate(cls, app_config: dict) -> None:
+        """Refuse to start with an unsafe setting. Raises ConfigError."""
+
+
+class DevelopmentConfig(Config):
+    APP_ENV = "development"
+    DEBUG = _env_bool("FLASK_DEBUG", False)
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+    SESSION_COOKIE_NAME = "session"
+    SESSION_COOKIE_SECURE = False
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS", ["127.0.0.1", "localhost"])
+
+
+class TestConfig(Config):
+    APP_ENV = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-that-is-long-enough-000000"  # noqa: S105
+    SESSION_COOKIE_NAME = "session"
+    SESSION_COOKIE_SECURE = False
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    TRUSTED_HOSTS: ClassVar[list[str]] = []
+
+
+class ProductionConfig(Config):
+    APP_ENV = "production"
+
+    @classmethod
+    def validate(cls, app_config: dict) -> None:
+        key = app_config.get("SECRET_KEY")
+        if not key:
+            raise ConfigError(
+                "SECRET_KEY is not set: set it to a random value of at least 32 bytes."
+            )
+        if key == DEVELOPMENT_SECRET_KEY:
+            raise ConfigError(
+                "SECRET_KEY is the development value: set a random production secret."
+            )
+        if len(key.encode("utf-8")) < MIN_SECRET_KEY_BYTES:
+            raise ConfigError(
+                f"SECRET_KEY is too short: it must be at least {MIN_SECRET_KEY_BYTES} bytes."
+            )
+        if app_config.get("DEBUG") or _env_bool("FLASK_DEBUG", False):
+            raise ConfigError("Debug mode is on: production must never run with FLASK_DEBUG.")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(env_name: str | None = None) -> type[Config]:
+    name = (env_name or os.environ.get("APP_ENV") or "production").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError as exc:
+        raise ConfigError(
+            f"APP_ENV must be one of {', '.join(sorted(CONFIGS))}, not {name!r}."
+        ) from exc

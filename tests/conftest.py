@@ -1,0 +1,124 @@
+"""Shared fixtures.
+
+Integration tests run once on SQLite and once on PostgreSQL (the `app` fixture is
+parametrised). With STRICT=1 nothing may be skipped: a missing PostgreSQL server or
+Chromium fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+from tests.support import databases
+from tests.support.page_checks import CheckingClient
+
+STRICT = os.environ.get("STRICT") == "1"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip with a loud reason, or fail when STRICT=1 forbids skipping."""
+    if STRICT:
+        pytest.fail(f"STRICT=1 forbids skipping: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def make_app(database_url: str, **overrides: object) -> Flask:
+    config = {"SQLALCHEMY_DATABASE_URI": database_url, **overrides}
+    app = create_app("test", config)
+    app.test_client_class = CheckingClient
+    return app
+
+
+def migrate_database(database_url: str) -> None:
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file; each test gets a copy of it."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite"
+    migrate_database(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    reason = databases.postgres_available()
+    if reason:
+        skip_or_fail(reason)
+    url = databases.create_postgres_database()
+    try:
+        migrate_database(url)
+        yield url
+    finally:
+        databases.drop_postgres_database(url)
+
+
+def _truncate_all(app: Flask) -> None:
+    with app.app_context():
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "test.sqlite"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        yield url
+        _truncate_all(make_app(url))
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    # No app context is held open here: each request must get its own, as in production.
+    app = make_app(database_url)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_app(sqlite_template: Path, tmp_path: Path) -> Flask:
+    """For the few tests about SQLite itself."""
+    path = tmp_path / "sqlite-only.sqlite"
+    shutil.copyfile(sqlite_template, path)
+    return make_app(f"sqlite:///{path}")
+
+
+@pytest.fixture
+def client(app: Flask) -> CheckingClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not STRICT:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"STRICT=1: {len(skipped)} test(s) were skipped; failing the run.")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

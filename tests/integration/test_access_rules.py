@@ -1,0 +1,35 @@
+"""Every route declares who may use it."""
+
+from __future__ import annotations
+
+from app.auth.permissions import RULES, rule_of
+
+# endpoint: rule. A new endpoint fails this test until it is added here on purpose.
+EXPECTED_RULES = {
+    "main.start": "public",
+    "main.home": "signed_in",
+    "main.healthz": "public",
+    "main.readyz": "public",
+    "main.accessibility": "public",
+    "main.privacy": "public",
+    "main.cookies": "public",
+    "auth.sign_in": "public",
+    "auth.sign_out": "public",
+}
+
+
+def test_every_endpoint_declares_its_rule(app):
+    declared = {}
+    for endpoint, view in app.view_functions.items():
+        if endpoint == "static":
+            continue
+        rule = rule_of(view)
+        assert rule in RULES, f"{endpoint} declares no access rule"
+        declared[endpoint] = rule
+    assert declared == EXPECTED_RULES
+
+
+def test_signed_in_pages_send_anonymous_visitors_to_sign_in(client):
+    response = client.get("/home")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in?next=/home")
