@@ -11,6 +11,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -83,8 +84,32 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; see README
 
-    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS", [])
+    # Requests for any other Host are refused (400). Default: the host of BASE_URL.
+    TRUSTED_HOSTS: ClassVar[list[str]] = _env_list(
+        "TRUSTED_HOSTS", [urlsplit(BASE_URL).hostname or "localhost"]
+    )
     PROXY_FIX_COUNT = _env_int("PROXY_FIX_COUNT", 0)
+
+    # Brute-force protection (README: "Sign-in and passwords").
+    LOCKOUT_THRESHOLD = _env_int("LOCKOUT_THRESHOLD", 10)
+    LOCKOUT_MINUTES = _env_int("LOCKOUT_MINUTES", 15)
+    SIGN_IN_FAILURES_PER_ADDRESS = _env_int("SIGN_IN_FAILURES_PER_ADDRESS", 50)
+    RESET_REQUESTS_PER_ACCOUNT = _env_int("RESET_REQUESTS_PER_ACCOUNT", 3)
+    RESET_REQUESTS_PER_ADDRESS = _env_int("RESET_REQUESTS_PER_ADDRESS", 20)
+    RATE_LIMIT_WINDOW_MINUTES = _env_int("RATE_LIMIT_WINDOW_MINUTES", 15)
+
+    INVITATION_VALID_DAYS = _env_int("INVITATION_VALID_DAYS", 7)
+    PASSWORD_RESET_VALID_MINUTES = _env_int("PASSWORD_RESET_VALID_MINUTES", 60)
+
+    # E-mail. Without MAIL_SERVER, messages are written to the log (development only).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_STARTTLS = _env_bool("MAIL_USE_STARTTLS", False)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Online conduct training <no-reply@example.org>")
+    MAIL_TIMEOUT_SECONDS = _env_int("MAIL_TIMEOUT_SECONDS", 10)
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
@@ -99,7 +124,7 @@ class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
     SESSION_COOKIE_NAME = "session"
     SESSION_COOKIE_SECURE = False
-    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS", ["127.0.0.1", "localhost"])
+    TRUSTED_HOSTS: ClassVar[list[str]] = _env_list("TRUSTED_HOSTS", ["127.0.0.1", "localhost"])
 
 
 class TestConfig(Config):
@@ -109,7 +134,9 @@ class TestConfig(Config):
     SESSION_COOKIE_NAME = "session"
     SESSION_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"
-    TRUSTED_HOSTS: ClassVar[list[str]] = []
+    BASE_URL = "http://localhost"
+    TRUSTED_HOSTS: ClassVar[list[str]] = ["localhost", "127.0.0.1"]
+    MAIL_SERVER = ""
 
 
 class ProductionConfig(Config):

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from app.extensions import csrf, db, login_manager, migrate
@@ -32,12 +31,13 @@ def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = N
     _init_extensions(app)
     _register_blueprints(app)
 
-    from app import cli, errors, http_hardening, logging_setup, navigation
+    from app import cli, errors, http_hardening, logging_setup, navigation, templating
 
     logging_setup.init_app(app)
     http_hardening.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)
+    templating.init_app(app)
     cli.init_app(app)
     return app
 
@@ -56,7 +56,6 @@ def _configure_templates(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    WTFormsHelpers(app)
 
     @app.context_processor
     def inject_organisation() -> dict[str, Any]:
@@ -87,6 +86,12 @@ def _init_extensions(app: Flask) -> None:
 
     login_manager.user_loader(auth_services.load_user)
 
+    @login_manager.unauthorized_handler
+    def _send_to_sign_in():
+        from flask import redirect, request, url_for
+
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+
 
 def _migrations_dir() -> str:
     from config import BASE_DIR
@@ -95,8 +100,10 @@ def _migrations_dir() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
     from app.main.routes import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)

@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from app import mail
 from app.extensions import db
 
 
@@ -53,7 +54,9 @@ def transaction() -> Iterator[None]:
         db.session.commit()
     except BaseException:
         db.session.rollback()
+        mail.discard_queued()
         raise
+    mail.send_queued()
 
 
 def transactional(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -65,11 +68,14 @@ def transactional(view: Callable[..., Any]) -> Callable[..., Any]:
             response = current_app.make_response(view(*args, **kwargs))
         except BaseException:
             db.session.rollback()
+            mail.discard_queued()
             raise
         if response.status_code < 400:
             db.session.commit()
+            mail.send_queued()
         else:
             db.session.rollback()
+            mail.discard_queued()
         return response
 
     return wrapper

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -71,10 +73,28 @@ def render_error(status: int, paragraphs: tuple[str, ...] | None = None) -> tupl
     )
 
 
+def _can_show_form_again() -> bool:
+    """Only for a page that also shows its form (GET), and only when the browser says the
+    form came from this site: a forged cross-site form is never shown pre-filled."""
+    rule = request.url_rule
+    if rule is None or "GET" not in (rule.methods or set()) or request.endpoint is None:
+        return False
+    origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    return urlsplit(origin).netloc == request.host
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> tuple[str, int]:
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
         log.warning("csrf failure", extra={"event": "csrf_failure", "reason": error.description})
+        if _can_show_form_again():
+            # Show the same form again, filled in with what the user typed, with a message
+            # (see AppForm). Nothing is saved: the form refuses to validate.
+            g.csrf_refused = True
+            view = app.view_functions[request.endpoint]
+            response = app.make_response(view(**(request.view_args or {})))
+            response.status_code = 400
+            return response
         return render_error(
             400,
             (

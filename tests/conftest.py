@@ -122,3 +122,66 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if skipped:
         reporter.write_line(f"STRICT=1: {len(skipped)} test(s) were skipped; failing the run.")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --- People and signed-in clients ------------------------------------------------------
+
+ROLES = ("learner", "line_manager", "officer", "admin")
+
+
+@pytest.fixture
+def people(app: Flask) -> dict[str, int]:
+    """One person in each role, in two departments; returns their ids by role.
+
+    The line manager manages the learner; the officer and admin are in department B.
+    """
+    from tests.support.accounts import create_department, create_user
+
+    dept_a = create_department(app, "Housing")
+    dept_b = create_department(app, "Corporate Services")
+    manager = create_user(app, "manager@example.org", first_name="Morag", department_id=dept_a)
+    learner = create_user(
+        app,
+        "learner@example.org",
+        first_name="Lewis",
+        department_id=dept_a,
+        line_manager_id=manager,
+    )
+    officer = create_user(
+        app,
+        "officer@example.org",
+        first_name="Olive",
+        department_id=dept_b,
+        is_training_officer=True,
+    )
+    admin = create_user(
+        app,
+        "admin@example.org",
+        first_name="Angus",
+        department_id=dept_b,
+        is_administrator=True,
+    )
+    return {"learner": learner, "line_manager": manager, "officer": officer, "admin": admin}
+
+
+ROLE_EMAILS = {
+    "learner": "learner@example.org",
+    "line_manager": "manager@example.org",
+    "officer": "officer@example.org",
+    "admin": "admin@example.org",
+}
+
+
+@pytest.fixture
+def client_as(app: Flask, people: dict[str, int]):
+    """client_as("officer") → a test client signed in through the sign-in form."""
+    from tests.support.accounts import sign_in
+
+    def make(role: str) -> CheckingClient:
+        client = app.test_client()
+        if role != "anonymous":
+            response = sign_in(client, ROLE_EMAILS[role])
+            assert response.status_code == 302, f"could not sign in as {role}"
+        return client
+
+    return make

@@ -1,26 +1,29 @@
-"""Sign in and sign out."""
+"""Signing in and out, forgotten passwords, invitation links and your account."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.auth import services
-from app.auth.forms import SignInForm
-from app.auth.permissions import public
+from app.auth.forms import ChangePasswordForm, ForgottenPasswordForm, NewPasswordForm, SignInForm
+from app.auth.permissions import public, signed_in
 from app.database import transactional
+from app.models import TokenPurpose
 
 bp = Blueprint("auth", __name__)
+
+SIGN_IN_ERROR = "Enter a correct email address and password"
 
 
 def safe_next_path(target: str | None) -> str | None:
     """Only a path on this site: never a scheme, a host, or a backslash trick."""
     if not target or not target.startswith("/") or target.startswith("//"):
         return None
-    if "\\" in target or any(ord(ch) < 32 for ch in target):
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
@@ -36,19 +39,100 @@ def sign_in() -> str | Response:
         return redirect(url_for("main.home"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
         if user is not None:
-            session.clear()  # a fresh session: nothing from before sign-in survives
+            services.start_session(user)
             login_user(user)
             return redirect(safe_next_path(request.args.get("next")) or url_for("main.home"))
-        form.password.errors.append("Enter a correct email address and password")
-    return render_template("auth/sign_in.html", form=form, page_title="Sign in")
+        # One message whatever went wrong, so that nobody learns which accounts exist.
+        form.email.errors = [SIGN_IN_ERROR]
+    return render_template("auth/sign_in.html", form=form)
 
 
 @bp.post("/sign-out")
 @public
+@transactional
 def sign_out() -> Response:
+    if current_user.is_authenticated:
+        services.sign_out(current_user._get_current_object())
     logout_user()
-    session.clear()
+    services.clear_session()
     flash("You have signed out.", "success")
     return redirect(url_for("main.start"))
+
+
+@bp.route("/forgotten-password", methods=["GET", "POST"])
+@public
+@transactional
+def forgotten_password() -> str | Response:
+    form = ForgottenPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data, request.remote_addr)
+        return redirect(url_for("auth.reset_link_sent"))
+    return render_template("auth/forgotten_password.html", form=form)
+
+
+@bp.get("/forgotten-password/sent")
+@public
+def reset_link_sent() -> str:
+    return render_template("auth/reset_link_sent.html")
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@public
+@transactional
+def reset_password(token: str) -> str | Response:
+    return _set_password_page(token, TokenPurpose.PASSWORD_RESET)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@public
+@transactional
+def set_password(token: str) -> str | Response:
+    return _set_password_page(token, TokenPurpose.INVITATION)
+
+
+def _set_password_page(token: str, purpose: TokenPurpose) -> str | Response | tuple[str, int]:
+    user = services.user_for_token(token, purpose)
+    if user is None:
+        return render_template("auth/link_expired.html", purpose=purpose.value), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        result = services.set_password_with_token(token, purpose, form.password.data)
+        if result.ok:
+            if current_user.is_authenticated:
+                logout_user()
+            services.clear_session()
+            flash("Your password has been saved. You can now sign in.", "success")
+            return redirect(url_for("auth.sign_in"))
+        if result.error_field == "token":
+            return render_template("auth/link_expired.html", purpose=purpose.value), 404
+        form.password.errors = [result.error]
+    return render_template("auth/set_password.html", form=form, user=user, purpose=purpose.value)
+
+
+@bp.get("/account")
+@signed_in
+def account() -> str:
+    return render_template("auth/account.html", user=current_user)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+@transactional
+def change_password() -> str | Response:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        result = services.change_password(user, form.current_password.data, form.new_password.data)
+        if result.ok:
+            # Every other session has ended; this one carries on under the new identity.
+            services.start_session(user)
+            login_user(user)
+            flash(
+                "Your password has been changed. Any other sessions have been signed out.",
+                "success",
+            )
+            return redirect(url_for("auth.account"))
+        getattr(form, result.error_field).errors = [result.error]
+    return render_template("auth/change_password.html", form=form)

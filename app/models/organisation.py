@@ -79,6 +79,12 @@ class User(UserMixin, Base):
     is_training_officer: Mapped[bool] = mapped_column(Boolean, default=False)
     is_administrator: Mapped[bool] = mapped_column(Boolean, default=False)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Part of every session's identity: changing it ends all of this user's sessions.
+    session_token: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    failed_sign_in_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -87,6 +93,14 @@ class User(UserMixin, Base):
         remote_side="User.id", back_populates="reports"
     )
     reports: Mapped[list[User]] = relationship(back_populates="line_manager")
+
+    def get_id(self) -> str:
+        # Flask-Login keeps this in the session; the token part lets the server end it.
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_line_manager(self) -> bool:
+        return bool(self.reports)
 
     @property
     def full_name(self) -> str:

@@ -15,6 +15,12 @@ EXPECTED_RULES = {
     "main.cookies": "public",
     "auth.sign_in": "public",
     "auth.sign_out": "public",
+    "auth.forgotten_password": "public",
+    "auth.reset_link_sent": "public",
+    "auth.reset_password": "public",
+    "auth.set_password": "public",
+    "auth.account": "signed_in",
+    "auth.change_password": "signed_in",
 }
 
 

@@ -1,0 +1,60 @@
+"""Outgoing e-mail.
+
+Messages are queued during a request or command and sent only after its transaction
+commits, so nobody receives a link to something that was rolled back. Without
+MAIL_SERVER (development), a message is written to the log instead of being sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+
+from flask import current_app, g
+
+log = logging.getLogger(__name__)
+
+
+def queue(to: str, subject: str, body: str) -> None:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    g.setdefault("mail_outbox", []).append(message)
+
+
+def discard_queued() -> None:
+    g.pop("mail_outbox", None)
+
+
+def send_queued() -> None:
+    outbox: list[EmailMessage] = g.pop("mail_outbox", [])
+    for message in outbox:
+        try:
+            _deliver(message)
+        except (OSError, smtplib.SMTPException):
+            # The change is saved; the person can ask for the e-mail again.
+            log.exception("e-mail not sent", extra={"event": "mail_failed", "to": message["To"]})
+
+
+def _deliver(message: EmailMessage) -> None:
+    config = current_app.config
+    if not config["MAIL_SERVER"]:
+        if config["APP_ENV"] == "production":
+            log.warning("MAIL_SERVER is not set; e-mail not sent", extra={"event": "mail_off"})
+            return
+        log.info("development e-mail\n%s", message.as_string(), extra={"event": "mail_logged"})
+        return
+    smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    with smtp_class(
+        config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT_SECONDS"]
+    ) as smtp:
+        if config["MAIL_USE_STARTTLS"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
+    log.info("e-mail sent", extra={"event": "mail_sent", "subject": message["Subject"]})

@@ -1,0 +1,45 @@
+"""Rate limits counted in the database, so that every worker process shares them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from app.extensions import db
+from app.models import RateLimitHit
+from app.models.base import utcnow
+
+
+def _window() -> timedelta:
+    return timedelta(minutes=current_app.config["RATE_LIMIT_WINDOW_MINUTES"])
+
+
+def count(key: str) -> int:
+    since = utcnow() - _window()
+    return db.session.scalar(
+        select(func.count())
+        .select_from(RateLimitHit)
+        .where(RateLimitHit.key == key, RateLimitHit.created_at >= since)
+    )
+
+
+def exceeded(key: str, limit: int) -> bool:
+    return count(key) >= limit
+
+
+def hit(key: str) -> None:
+    db.session.add(RateLimitHit(key=key))
+
+
+def clear(key: str) -> None:
+    db.session.execute(delete(RateLimitHit).where(RateLimitHit.key == key))
+
+
+def purge_expired() -> int:
+    """Old hits count for nothing; `flask rate-limits purge` removes them."""
+    result = db.session.execute(
+        delete(RateLimitHit).where(RateLimitHit.created_at < utcnow() - _window())
+    )
+    return result.rowcount or 0

@@ -1,0 +1,34 @@
+"""Template helpers shared by every page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from wtforms import Form
+
+
+def error_summary(form: Form) -> dict[str, Any]:
+    """Parameters for govukErrorSummary: one entry per field in error, linked to the field,
+    and form-level errors (such as a refused CSRF token) linked to the first field."""
+    fields = [field for field in form if field.type not in {"CSRFTokenField", "SubmitField"}]
+    first_id = fields[0].id if fields else "main-content"
+    items = [{"text": message, "href": f"#{first_id}"} for message in form.form_errors]
+    for field in fields:
+        if field.errors:
+            items.append({"text": field.errors[0], "href": f"#{_first_input_id(field)}"})
+    return {"titleText": "There is a problem", "errorList": items}
+
+
+def _first_input_id(field: Any) -> str:
+    # GOV.UK radios and checkboxes give their first input the field's own id.
+    return field.id
+
+
+def has_errors(form: Form | None) -> bool:
+    return bool(form is not None and (form.form_errors or any(f.errors for f in form)))
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_global(error_summary)
+    app.add_template_global(has_errors)
