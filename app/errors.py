@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, g, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,12 @@ def init_app(app: Flask) -> None:
                 "Go back, refresh the page and try again.",
             ),
         )
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError) -> Response:
+        # No page can be built for a host we do not serve (url_for needs a trusted host).
+        log.warning("untrusted host refused", extra={"event": "untrusted_host"})
+        return Response("Bad request: unknown host name.", 400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:

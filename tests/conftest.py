@@ -185,3 +185,26 @@ def client_as(app: Flask, people: dict[str, int]):
         return client
 
     return make
+
+
+@pytest.fixture
+def smtp_server():
+    from tests.support.smtp import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_app(database_url: str, smtp_server) -> Iterator[Flask]:
+    """An app whose e-mail goes to the loopback SMTP server, with links on BASE_URL."""
+    app = make_app(
+        database_url,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+        BASE_URL="https://training.example.org",
+    )
+    yield app
+    with app.app_context():
+        db.engine.dispose()

@@ -16,7 +16,7 @@ PASSWORD = "a long test passphrase for everyone"
 _numbers = itertools.count(1)
 _HASH_CACHE: dict[str, str] = {}
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _hash(password: str) -> str:

@@ -86,3 +86,27 @@ def test_production_session_cookie_is_secure_and_host_prefixed():
     assert ProductionConfig.SESSION_COOKIE_HTTPONLY is True
     assert ProductionConfig.SESSION_COOKIE_SAMESITE == "Lax"
     assert ProductionConfig.DEBUG is False
+
+
+def test_trusted_hosts_default_to_the_host_of_base_url():
+    env = {k: v for k, v in os.environ.items() if k != "TRUSTED_HOSTS"}
+    env.update(
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": STRONG_KEY,
+            "BASE_URL": "https://training.example.org",
+        }
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from app import create_app; print(create_app().config['TRUSTED_HOSTS'])",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "['training.example.org']", result.stderr

@@ -1,0 +1,296 @@
+"""Password rules, changing your password, reset links and invitations (checklist 2, 10, 30)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, update
+
+from app.auth import services
+from app.database import transaction
+from app.extensions import db
+from app.models import AuditEvent, User, UserToken
+from app.models.base import utcnow
+from tests.support.accounts import PASSWORD, create_user, sign_in, submit
+from tests.support.smtp import body_of, link_in
+
+LONG_UNICODE = "my grandmother's Ceilidh in Linlithgow — 碁 ünïcödé and a long sentence!" * 2
+
+
+def path_of(link: str) -> str:
+    return "/" + link.split("/", 3)[3]
+
+
+def stored_user(app, email):
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        db.session.expunge(user)
+        return user
+
+
+def audit_names(app):
+    with app.app_context():
+        return [e.event for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+
+
+# --- Forgotten password ------------------------------------------------------------------
+
+
+def request_reset(client, email):
+    return submit(client, "/forgotten-password", {"email": email}, follow_redirects=True)
+
+
+def test_reset_page_says_the_same_whether_or_not_the_address_exists(mail_app, smtp_server, people):
+    known = request_reset(mail_app.test_client(), "learner@example.org")
+    unknown = request_reset(mail_app.test_client(), "nobody@example.org")
+    assert known.status_code == unknown.status_code == 200
+    assert known.request.path == unknown.request.path == "/forgotten-password/sent"
+    assert "Check your email" in known.get_data(as_text=True)
+    messages = smtp_server.wait_for(1)
+    assert [m["To"] for m in messages] == ["learner@example.org"]
+
+
+def test_reset_link_from_the_email_sets_a_new_password_once(mail_app, smtp_server, people):
+    request_reset(mail_app.test_client(), "learner@example.org")
+    link = link_in(smtp_server.wait_for(1)[0])
+    assert link.startswith("https://training.example.org/reset-password/")
+
+    other_session = mail_app.test_client()
+    sign_in(other_session, "learner@example.org")
+
+    client = mail_app.test_client()
+    page = client.get(path_of(link))
+    assert page.status_code == 200
+    assert "Choose a new password" in page.get_data(as_text=True)
+    response = submit(client, path_of(link), {"password": LONG_UNICODE, "confirm": LONG_UNICODE})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/sign-in"
+    # The stored password is exactly what was typed, spaces and all.
+    assert sign_in(mail_app.test_client(), "learner@example.org", LONG_UNICODE).status_code == 302
+    assert sign_in(mail_app.test_client(), "learner@example.org", PASSWORD).status_code == 200
+    # Resetting ended the session that was open elsewhere.
+    assert other_session.get("/home").status_code == 302
+    # The link works once.
+    again = client.get(path_of(link))
+    assert again.status_code == 404
+    assert "expired or has already been used" in again.get_data(as_text=True)
+    assert "password_reset" in audit_names(mail_app)
+
+
+def test_reset_unlocks_a_locked_account(mail_app, smtp_server, people):
+    client = mail_app.test_client()
+    for _ in range(10):
+        sign_in(client, "learner@example.org", "not my password at all")
+    assert stored_user(mail_app, "learner@example.org").locked_until is not None
+    request_reset(client, "learner@example.org")
+    reset = next(m for m in smtp_server.wait_for(2) if "Reset" in m["Subject"])
+    submit(client, path_of(link_in(reset)), {"password": LONG_UNICODE, "confirm": LONG_UNICODE})
+    assert sign_in(mail_app.test_client(), "learner@example.org", LONG_UNICODE).status_code == 302
+
+
+def test_an_expired_reset_link_is_refused(mail_app, smtp_server, people):
+    request_reset(mail_app.test_client(), "learner@example.org")
+    link = link_in(smtp_server.wait_for(1)[0])
+    with mail_app.app_context():
+        db.session.execute(update(UserToken).values(expires_at=utcnow()))
+        db.session.commit()
+    response = mail_app.test_client().get(path_of(link))
+    assert response.status_code == 404
+    assert "expired or has already been used" in response.get_data(as_text=True)
+
+
+def test_a_newer_reset_link_replaces_the_older_one(mail_app, smtp_server, people):
+    request_reset(mail_app.test_client(), "learner@example.org")
+    request_reset(mail_app.test_client(), "learner@example.org")
+    first, second = (link_in(m) for m in smtp_server.wait_for(2))
+    assert mail_app.test_client().get(path_of(first)).status_code == 404
+    assert mail_app.test_client().get(path_of(second)).status_code == 200
+
+
+def test_made_up_links_are_refused(client, people):
+    for token in ("nonsense", "x" * 300):
+        assert client.get(f"/reset-password/{token}").status_code == 404
+        assert client.get(f"/set-password/{token}").status_code == 404
+
+
+def test_reset_requests_are_throttled_per_account(mail_app, smtp_server, people):
+    for _ in range(5):
+        request_reset(mail_app.test_client(), "learner@example.org")
+    assert len(smtp_server.wait_for(3, timeout=2)) == 3  # RESET_REQUESTS_PER_ACCOUNT
+
+
+def test_reset_link_ignores_a_forged_host_header(mail_app, smtp_server, people):
+    mail_app.config["TRUSTED_HOSTS"] = None  # even with host checking switched off
+    client = mail_app.test_client()
+    form = client.get("/forgotten-password", base_url="http://evil.example")
+    assert form.status_code == 200
+    request_reset(client, "learner@example.org")
+    link = link_in(smtp_server.wait_for(1)[0])
+    assert "evil.example" not in link
+    assert link.startswith("https://training.example.org/")
+
+
+def test_reset_form_needs_a_proper_email(client):
+    response = submit(client, "/forgotten-password", {"email": "not an email"})
+    html = response.get_data(as_text=True)
+    assert "Enter an email address in the correct format" in html
+
+
+# --- Password rules ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def reset_link(mail_app, smtp_server, people):
+    request_reset(mail_app.test_client(), "learner@example.org")
+    return path_of(link_in(smtp_server.wait_for(1)[0]))
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short12", "Password must be 8 characters or more"),
+        ("Password1!", "Password is too easy to guess"),
+        ("password", "Password is too easy to guess"),
+        ("qwertyuiop", "Password is too easy to guess"),
+        ("lewislewis", "Password is too easy to guess"),
+        ("learner2026", "Password is too easy to guess"),
+        ("x" * 257, "Password must be 256 characters or fewer"),
+    ],
+)
+def test_weak_passwords_are_refused_and_change_nothing(mail_app, reset_link, password, message):
+    before = stored_user(mail_app, "learner@example.org").password_hash
+    response = submit(
+        mail_app.test_client(), reset_link, {"password": password, "confirm": password}
+    )
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert stored_user(mail_app, "learner@example.org").password_hash == before
+
+
+def test_mismatched_confirmation_is_refused(mail_app, reset_link):
+    response = submit(
+        mail_app.test_client(), reset_link, {"password": LONG_UNICODE, "confirm": "different"}
+    )
+    assert "The passwords do not match" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["correct horse battery staple", "all lower case but long enough", "8 chars!" + "Zq3"],
+)
+def test_no_composition_rules(mail_app, reset_link, password):
+    response = submit(
+        mail_app.test_client(), reset_link, {"password": password, "confirm": password}
+    )
+    assert response.status_code == 302
+
+
+# --- Your account -----------------------------------------------------------------------
+
+
+def test_your_account_shows_your_details(client_as):
+    html = client_as("learner").get("/account").get_data(as_text=True)
+    assert "learner@example.org" in html
+    assert "Morag" in html  # line manager
+    assert "Housing" in html
+
+
+def test_changing_password_needs_the_current_one(client_as, app):
+    client = client_as("learner")
+    before = stored_user(app, "learner@example.org").password_hash
+    response = submit(
+        client,
+        "/account/password",
+        {"current_password": "not it", "new_password": LONG_UNICODE, "confirm": LONG_UNICODE},
+    )
+    assert "Your current password is not correct" in response.get_data(as_text=True)
+    assert stored_user(app, "learner@example.org").password_hash == before
+
+
+def test_changing_password_ends_other_sessions_but_not_this_one(client_as, app, smtp_server):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    client = client_as("learner")
+    elsewhere = app.test_client()
+    sign_in(elsewhere, "learner@example.org")
+    response = submit(
+        client,
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": LONG_UNICODE, "confirm": LONG_UNICODE},
+    )
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200
+    assert elsewhere.get("/account").status_code == 302
+    assert "password_changed" in audit_names(app)
+    notice = smtp_server.wait_for(1)[0]
+    assert "changed" in notice["Subject"]
+    assert LONG_UNICODE not in body_of(notice)
+
+
+def test_extra_fields_cannot_change_roles_or_identity(client_as, app):
+    client = client_as("learner")
+    submit(
+        client,
+        "/account/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": LONG_UNICODE,
+            "confirm": LONG_UNICODE,
+            "is_administrator": "y",
+            "is_training_officer": "y",
+            "role": "admin",
+            "email": "someone.else@example.org",
+            "department_id": "999",
+        },
+    )
+    user = stored_user(app, "learner@example.org")
+    assert not user.is_administrator and not user.is_training_officer
+    assert user.email == "learner@example.org"
+    assert user.department_id is not None and user.department_id != 999
+
+
+# --- Invitations ------------------------------------------------------------------------
+
+
+def invite(app, email):
+    user_id = create_user(app, email, password=None, first_name="Nia")
+    with app.app_context(), app.test_request_context(), transaction():
+        services.invite(db.session.get(User, user_id), actor=None)
+    return user_id
+
+
+def test_invitation_link_sets_the_first_password(mail_app, smtp_server):
+    invite(mail_app, "new.starter@example.org")
+    message = smtp_server.wait_for(1)[0]
+    assert message["To"] == "new.starter@example.org"
+    link = link_in(message)
+    assert link.startswith("https://training.example.org/set-password/")
+    client = mail_app.test_client()
+    page = client.get(path_of(link)).get_data(as_text=True)
+    assert "Set your password" in page and "Welcome, Nia" in page
+    response = submit(client, path_of(link), {"password": LONG_UNICODE, "confirm": LONG_UNICODE})
+    assert response.status_code == 302
+    assert sign_in(client, "new.starter@example.org", LONG_UNICODE).status_code == 302
+    assert client.get(path_of(link)).status_code == 404
+    assert stored_user(mail_app, "new.starter@example.org").password_hash.startswith("$argon2id$")
+
+
+def test_an_invited_person_without_a_password_cannot_sign_in(mail_app, smtp_server):
+    invite(mail_app, "new.starter@example.org")
+    response = sign_in(mail_app.test_client(), "new.starter@example.org", "")
+    assert response.status_code == 200
+
+
+def test_a_reset_link_cannot_be_used_as_an_invitation(mail_app, smtp_server, people):
+    request_reset(mail_app.test_client(), "learner@example.org")
+    link = link_in(smtp_server.wait_for(1)[0])
+    token = link.rsplit("/", 1)[1]
+    assert mail_app.test_client().get(f"/set-password/{token}").status_code == 404
+
+
+def test_nothing_is_sent_when_the_change_is_rolled_back(mail_app, smtp_server):
+    user_id = create_user(mail_app, "rolled.back@example.org", password=None)
+    with mail_app.app_context(), mail_app.test_request_context():
+        with pytest.raises(RuntimeError), transaction():
+            services.invite(db.session.get(User, user_id), actor=None)
+            raise RuntimeError("something later fails")
+        assert db.session.scalar(select(UserToken)) is None
+    assert smtp_server.wait_for(1, timeout=0.5) == []

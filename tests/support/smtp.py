@@ -1,0 +1,68 @@
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+
+from __future__ import annotations
+
+import email
+import re
+import socket
+import time
+from email.message import Message
+
+from aiosmtpd.controller import Controller
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Handler:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self._handler = _Handler()
+        # aiosmtpd 1.4 cannot start on port 0 (it connects to its own port to check).
+        self._port = _free_port()
+        self._controller = Controller(self._handler, hostname="127.0.0.1", port=self._port)
+
+    def start(self) -> SmtpServer:
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def messages(self) -> list[Message]:
+        return self._handler.messages
+
+    def wait_for(self, count: int = 1, timeout: float = 5.0) -> list[Message]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.messages
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def body_of(message: Message) -> str:
+    return message.get_payload(decode=True).decode("utf-8")
+
+
+def link_in(message: Message) -> str:
+    match = re.search(r"https?://\S+/(?:set|reset)-password/\S+", body_of(message))
+    assert match, "no link in the e-mail"
+    return match.group(0)
