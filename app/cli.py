@@ -10,12 +10,23 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from app import rate_limit
 from app.database import transaction
 from app.demo import service as demo_service
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
+    app.cli.add_command(purge_rate_limits_command)
+
+
+@click.command("purge-rate-limits")
+@with_appcontext
+def purge_rate_limits_command() -> None:
+    """Delete rate-limit records older than the window (safe to run at any time, e.g. daily)."""
+    with transaction():
+        removed = rate_limit.purge_expired()
+    click.echo(f"Removed {removed} expired rate-limit records.")
 
 
 @click.command("demo")

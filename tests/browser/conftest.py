@@ -16,6 +16,8 @@ from werkzeug.serving import make_server
 from app.extensions import db
 from tests.conftest import make_app, migrate_database, skip_or_fail
 from tests.support import error_routes
+from tests.support.gunicorn import free_port
+from tests.support.smtp import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -36,9 +38,9 @@ DEMO_PASSWORD = "browser-test demo password"
 
 
 class LiveServer:
-    def __init__(self, app) -> None:
+    def __init__(self, app, port: int) -> None:
         self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server = make_server("127.0.0.1", port, app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -51,15 +53,34 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_smtp() -> Iterator[SmtpServer]:
+    """The live server's e-mail arrives here, on a real SMTP server on loopback."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, live_smtp: SmtpServer
+) -> Iterator[LiveServer]:
     path = tmp_path_factory.mktemp("live") / "live.sqlite"
     url = f"sqlite:///{path}"
     migrate_database(url)
-    app = error_routes.register(make_app(url))
+    server_port = free_port()
+    app = error_routes.register(
+        make_app(
+            url,
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=live_smtp.port,
+            BASE_URL=f"http://127.0.0.1:{server_port}",
+            TRUSTED_HOSTS=["127.0.0.1"],
+        )
+    )
     os.environ["DEMO_PASSWORD"] = DEMO_PASSWORD
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    server = LiveServer(app)
+    server = LiveServer(app, server_port)
     server.start()
     yield server
     server.stop()
