@@ -90,6 +90,11 @@ class Config:
     )
     PROXY_FIX_COUNT = _env_int("PROXY_FIX_COUNT", 0)
 
+    # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_KIB = 65536
+    ARGON2_PARALLELISM = 4
+
     # Brute-force protection (README: "Sign-in and passwords").
     LOCKOUT_THRESHOLD = _env_int("LOCKOUT_THRESHOLD", 10)
     LOCKOUT_MINUTES = _env_int("LOCKOUT_MINUTES", 15)
@@ -137,6 +142,10 @@ class TestConfig(Config):
     BASE_URL = "http://localhost"
     TRUSTED_HOSTS: ClassVar[list[str]] = ["localhost", "127.0.0.1"]
     MAIL_SERVER = ""
+    # Cheap hashing keeps the suite fast; production's cost is checked in tests/unit.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 1024
+    ARGON2_PARALLELISM = 1
 
 
 class ProductionConfig(Config):

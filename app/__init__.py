@@ -69,11 +69,13 @@ def _configure_templates(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from app import database
+    from app.auth import passwords
 
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", _migrations_dir())))
     csrf.init_app(app)
+    passwords.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to see this page."

@@ -179,13 +179,15 @@ def wrk(url: str, seconds: int, connections: int, cookie: str | None) -> float:
     return float(match.group(1))
 
 
-def password_check_seconds() -> float:
-    stored = hash_password(PASSWORD)
-    times = []
-    for _ in range(7):
-        started = time.perf_counter()
-        verify_password(stored, PASSWORD)
-        times.append(time.perf_counter() - started)
+def password_check_seconds(app) -> float:
+    """One argon2id check with the production settings."""
+    with app.app_context():
+        stored = hash_password(PASSWORD)
+        times = []
+        for _ in range(7):
+            started = time.perf_counter()
+            verify_password(stored, PASSWORD)
+            times.append(time.perf_counter() - started)
     return statistics.median(times)
 
 
@@ -241,7 +243,7 @@ def main() -> None:
         "rounds": args.rounds,
         "seconds_per_run": args.seconds,
         "database": "postgresql" if database_url.startswith("postgresql") else "sqlite",
-        "password_check_seconds": round(password_check_seconds(), 4),
+        "password_check_seconds": round(password_check_seconds(app), 4),
         "pages": [
             {
                 "name": page.name,

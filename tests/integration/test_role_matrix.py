@@ -69,15 +69,12 @@ def test_every_endpoint_answers_each_role_by_its_rule(database_url, role):
         response = client.open(url, method=method)
         allowed = role in ALLOWED[access]
         if not allowed and role == "anonymous":
-            ok = response.status_code == 302 and response.headers["Location"].startswith(
-                "/sign-in"
-            )
+            ok = response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
         elif not allowed:
             ok = response.status_code == 403
         else:
             ok = response.status_code not in {401, 403} and not (
-                response.status_code == 302
-                and response.headers["Location"].startswith("/sign-in")
+                response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
             )
         if not ok:
             problems.append(f"{method} {url} ({access}) as {role}: {response.status_code}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from flask import Flask
+from flask import Flask, current_app
 from flask.testing import FlaskClient
 
 from app.auth.passwords import hash_password
@@ -20,10 +20,12 @@ CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _hash(password: str) -> str:
-    # argon2 is slow on purpose; tests reuse one hash per password.
-    if password not in _HASH_CACHE:
-        _HASH_CACHE[password] = hash_password(password)
-    return _HASH_CACHE[password]
+    # Hashes depend on the app's argon2 settings, so they are cached per settings.
+    config = current_app.config
+    key = f"{password}|{config['ARGON2_TIME_COST']}|{config['ARGON2_MEMORY_KIB']}"
+    if key not in _HASH_CACHE:
+        _HASH_CACHE[key] = hash_password(password)
+    return _HASH_CACHE[key]
 
 
 def create_department(app: Flask, name: str) -> int:

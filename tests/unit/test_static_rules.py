@@ -48,9 +48,9 @@ def test_access_decorator_sits_directly_under_the_route():
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef):
                 names = [_decorator_name(d) for d in node.decorator_list]
-                if names and names[0] in {"route", "get", "post"}:
-                    if len(names) < 2 or names[1] not in ACCESS_DECORATORS:
-                        wrong.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+                is_route = bool(names) and names[0] in {"route", "get", "post"}
+                if is_route and (len(names) < 2 or names[1] not in ACCESS_DECORATORS):
+                    wrong.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
     assert wrong == []
 
 
@@ -105,7 +105,7 @@ def test_no_secrets_in_the_repository():
     hits = []
     for name in files:
         path = ROOT / name
-        if not path.is_file() or path.suffix in {".json"} and "lock" in name:
+        if not path.is_file() or (path.suffix in {".json"} and "lock" in name):
             continue
         try:
             text = path.read_text()
