@@ -12,7 +12,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from app.extensions import csrf, db, login_manager, migrate
-from config import ConfigError, config_for
+from config import BASE_DIR, ConfigError, config_for
 
 
 def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
@@ -73,32 +73,23 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     database.init_app(app)
-    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", _migrations_dir())))
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
     passwords.init_app(app)
+    _init_login(app)
+
+
+def _init_login(app: Flask) -> None:
+    from app.auth import services as auth_services
+
     login_manager.init_app(app)
-    login_manager.login_view = "auth.sign_in"
-    login_manager.login_message = "Sign in to see this page."
-    login_manager.session_protection = None  # sessions are ended server-side instead
+    # Access is checked by app.auth.permissions; sessions are ended server-side by the
+    # per-user session token that load_user checks, not by Flask-Login's protection.
+    login_manager.session_protection = None
+    login_manager.user_loader(auth_services.load_user)
     # We never issue "remember me" cookies; Flask-Login's hook for them reads the session
     # on every response, which would make even /healthz vary on the cookie.
     app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
-
-    from app.auth import services as auth_services
-
-    login_manager.user_loader(auth_services.load_user)
-
-    @login_manager.unauthorized_handler
-    def _send_to_sign_in():
-        from flask import redirect, request, url_for
-
-        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-
-
-def _migrations_dir() -> str:
-    from config import BASE_DIR
-
-    return str(BASE_DIR / "migrations")
 
 
 def _register_blueprints(app: Flask) -> None:

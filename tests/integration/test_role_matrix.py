@@ -83,3 +83,34 @@ def test_every_endpoint_answers_each_role_by_its_rule(database_url, role):
 
 def sign_in_without_csrf(client, email):
     return client.post("/sign-in", data={"email": email, "password": PASSWORD})
+
+
+def table_counts(app):
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+
+    with app.app_context():
+        return {
+            table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables
+        }
+
+
+def test_no_get_request_changes_anything(database_url):
+    """Checklist 22: state changes only through POST (with a CSRF token)."""
+    app = make_app(database_url)
+    from tests.support.accounts import sign_in
+
+    dept = create_department(app, "Housing")
+    people = {
+        "learner": create_user(app, ROLE_EMAILS["learner"], department_id=dept),
+        "admin": create_user(app, ROLE_EMAILS["admin"], is_administrator=True),
+    }
+    client = app.test_client()
+    assert sign_in(client, ROLE_EMAILS["admin"]).status_code == 302
+    before = table_counts(app)
+    for rule, _access in endpoints(app):
+        if "GET" in rule.methods:
+            client.get(url_for_rule(rule, people, dept))
+    assert table_counts(app) == before
