@@ -118,6 +118,9 @@ class Config:
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
+    # Lesson content, loaded and validated once at start-up.
+    CONTENT_DIR = os.environ.get("CONTENT_DIR", str(BASE_DIR / "content"))
+
     @classmethod
     def validate(cls, app_config: dict) -> None:
         """Refuse to start with an unsafe setting. Raises ConfigError."""

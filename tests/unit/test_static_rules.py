@@ -12,8 +12,10 @@ APP = ROOT / "app"
 TEMPLATES = APP / "templates"
 ACCESS_DECORATORS = {"public", "signed_in", "training_officer", "administrator"}
 
-# Where |safe or Markup( may appear, and why. Everything else is escaped by Jinja.
-SAFE_ALLOWLIST: dict[str, str] = {}
+# Where |safe or Markup( may appear (once each), and why. Everything else is escaped by Jinja.
+SAFE_ALLOWLIST: dict[str, str] = {
+    "app/catalogue/markdown.py": "lesson HTML, cleaned by nh3 to an allowlist on the line before",
+}
 
 
 def _decorator_name(node: ast.expr) -> str:
@@ -63,11 +65,14 @@ def test_no_unreviewed_safe_or_markup():
     found = []
     for path in [*TEMPLATES.rglob("*.html"), *APP.rglob("*.py")]:
         text = path.read_text()
+        name = str(path.relative_to(ROOT))
+        hits = []
         for pattern in (r"\|\s*safe\b", r"\bMarkup\(", r"render_template_string"):
             for match in re.finditer(pattern, text):
-                where = f"{path.relative_to(ROOT)}:{text[: match.start()].count(chr(10)) + 1}"
-                if where not in SAFE_ALLOWLIST:
-                    found.append(where)
+                hits.append(f"{name}:{text[: match.start()].count(chr(10)) + 1}")
+        if name in SAFE_ALLOWLIST and len(hits) <= 1:
+            continue
+        found += hits
     assert found == []
 
 

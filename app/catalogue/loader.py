@@ -1,0 +1,348 @@
+"""Loads content/ into an immutable catalogue, or reports every problem it finds.
+
+Each problem names the file, the line and what is wrong, in plain words, so that a
+training officer editing content can fix it without reading code.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from markupsafe import Markup
+from pydantic import ValidationError
+
+from app.catalogue import markdown, schema
+from app.catalogue.yaml_lines import ContentSyntaxError, line_of, parse
+
+FRONT_MATTER = "---"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    html: Markup
+    text: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    spec: schema.Scenario
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+
+@dataclass(frozen=True)
+class Module:
+    spec: schema.Module
+    lessons: MappingProxyType[str, Lesson]
+    scenarios: MappingProxyType[str, Scenario]
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    def item(self, ref: str) -> Lesson | Scenario:
+        kind, _, item_id = ref.partition(":")
+        return self.lessons[item_id] if kind == "lesson" else self.scenarios[item_id]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    modules: MappingProxyType[str, Module]
+
+    def in_order(self) -> list[Module]:
+        return sorted(self.modules.values(), key=lambda m: (m.spec.order, m.id))
+
+
+@dataclass
+class _Loading:
+    root: Path
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, path: Path, line: int | None, message: str) -> None:
+        self.problems.append(Problem(str(path.relative_to(self.root.parent)), line, message))
+
+    def validation(self, path: Path, node: Any, error: ValidationError) -> None:
+        items = error.errors()
+        # For "everyone or a rule", pydantic reports both branches; keep the useful one.
+        if len(items) > 1:
+            items = [i for i in items if not any(_is_branch(p) for p in i["loc"])] or items
+        for item in items:
+            location = tuple(p for p in item["loc"] if not _is_branch(p))
+            self.add(path, line_of(node, location), _plain(location, item))
+
+
+def _is_branch(part: Any) -> bool:
+    """Union branch names pydantic puts into error locations (not keys in the file)."""
+    return isinstance(part, str) and (
+        part.startswith("literal[") or part[:1].isupper() or part in {"content", "decision", "end"}
+    )
+
+
+def _plain(location: tuple[Any, ...], item: dict[str, Any]) -> str:
+    where = ".".join(str(p) for p in location)
+    kind = item["type"]
+    if kind == "union_tag_invalid":
+        return f"'{where}.type' must be content, decision or end"
+    if kind == "literal_error" and location and location[-1] == "audience":
+        return "'audience' must be everyone, or a rule with any_of"
+    if kind == "missing":
+        return f"'{where}' is missing"
+    if kind == "extra_forbidden":
+        return f"'{where}' is not a field we know: check its spelling, or remove it"
+    if kind == "string_pattern_mismatch" and location and location[-1] == "url":
+        return f"'{where}' must be a web address starting with https://"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"'{where}' must be lower-case letters, digits and single hyphens "
+            "(for example 'personal-use')"
+        )
+    return f"'{where}': {item['msg']}"
+
+
+def load(root: Path) -> tuple[Catalogue | None, list[Problem]]:
+    loading = _Loading(root)
+    if not root.is_dir():
+        loading.problems.append(Problem(str(root), None, "the content folder does not exist"))
+        return None, loading.problems
+    modules: dict[str, Module] = {}
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        module = _load_module(folder, loading)
+        if module is not None:
+            modules[module.id] = module
+    if not modules and not loading.problems:
+        loading.problems.append(Problem(root.name, None, "there are no modules"))
+    problems = sorted(loading.problems)
+    if problems:
+        return None, problems
+    return Catalogue(MappingProxyType(modules)), []
+
+
+def _load_yaml(path: Path, loading: _Loading) -> tuple[Any, Any]:
+    try:
+        data, node = parse(path.read_text(encoding="utf-8"))
+    except ContentSyntaxError as exc:
+        loading.add(path, exc.line, exc.message)
+        return None, None
+    except UnicodeDecodeError:
+        loading.add(path, None, "this file is not saved as UTF-8 text")
+        return None, None
+    if not isinstance(data, dict):
+        loading.add(path, 1, "this file must be a set of 'name: value' fields")
+        return None, None
+    return data, node
+
+
+def _load_module(folder: Path, loading: _Loading) -> Module | None:
+    path = folder / "module.yaml"
+    if not path.is_file():
+        loading.add(folder, None, "this module folder has no module.yaml")
+        return None
+    data, node = _load_yaml(path, loading)
+    if data is None:
+        return None
+    try:
+        spec = schema.Module.model_validate(data)
+    except ValidationError as error:
+        loading.validation(path, node, error)
+        spec = None
+    if spec is not None and spec.id != folder.name:
+        loading.add(
+            path,
+            line_of(node, ("id",)),
+            f"id '{spec.id}' must match the folder name '{folder.name}'",
+        )
+    lessons = _load_lessons(folder / "lessons", loading)
+    scenarios = _load_scenarios(folder / "scenarios", loading)
+    if spec is None:
+        return None
+    for path_name in ("induction_path", "refresher_path"):
+        for index, ref in enumerate(getattr(spec, path_name)):
+            kind, _, item_id = ref.partition(":")
+            known = lessons if kind == "lesson" else scenarios
+            if item_id not in known:
+                loading.add(
+                    path,
+                    line_of(node, (path_name, index)),
+                    f"{path_name} names {kind} '{item_id}', but there is no such {kind} "
+                    f"in {folder.name}/{kind}s/",
+                )
+        refs = getattr(spec, path_name)
+        for ref in sorted({r for r in refs if refs.count(r) > 1}):
+            loading.add(path, line_of(node, (path_name,)), f"{path_name} lists '{ref}' twice")
+    return Module(spec, MappingProxyType(lessons), MappingProxyType(scenarios))
+
+
+def _load_lessons(folder: Path, loading: _Loading) -> dict[str, Lesson]:
+    lessons: dict[str, Lesson] = {}
+    seen: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        lesson = _load_lesson(path, loading)
+        if lesson is None:
+            continue
+        if lesson.id in seen:
+            loading.add(path, 2, f"lesson id '{lesson.id}' is also used by {seen[lesson.id].name}")
+            continue
+        seen[lesson.id] = path
+        lessons[lesson.id] = lesson
+    return lessons
+
+
+def _load_lesson(path: Path, loading: _Loading) -> Lesson | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        loading.add(path, None, "this file is not saved as UTF-8 text")
+        return None
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != FRONT_MATTER:
+        loading.add(path, 1, "a lesson must start with front matter between two '---' lines")
+        return None
+    try:
+        end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == FRONT_MATTER)
+    except StopIteration:
+        loading.add(path, 1, "the front matter has no closing '---' line")
+        return None
+    try:
+        data, node = parse("\n".join(lines[1:end]))
+    except ContentSyntaxError as exc:
+        loading.add(path, (exc.line or 0) + 1, exc.message)
+        return None
+    if not isinstance(data, dict):
+        loading.add(path, 2, "the front matter must be 'name: value' fields (id and title)")
+        return None
+    try:
+        front = schema.LessonFrontMatter.model_validate(data)
+    except ValidationError as error:
+        for item in error.errors():
+            line = line_of(node, tuple(item["loc"]))
+            loading.add(path, (line or 0) + 1, _plain(tuple(item["loc"]), item))
+        return None
+    body = "\n".join(lines[end + 1 :])
+    if not body.strip():
+        loading.add(path, end + 2, "the lesson has no text after its front matter")
+        return None
+    return Lesson(front.id, front.title, markdown.render(body), markdown.plain_text(body))
+
+
+def _load_scenarios(folder: Path, loading: _Loading) -> dict[str, Scenario]:
+    scenarios: dict[str, Scenario] = {}
+    seen: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        data, node = _load_yaml(path, loading)
+        if data is None:
+            continue
+        try:
+            spec = schema.Scenario.model_validate(data)
+        except ValidationError as error:
+            loading.validation(path, node, error)
+            continue
+        if spec.id in seen:
+            loading.add(
+                path,
+                line_of(node, ("id",)),
+                f"scenario id '{spec.id}' is also used by {seen[spec.id].name}",
+            )
+            continue
+        if _check_graph(spec, path, node, loading):
+            seen[spec.id] = path
+            scenarios[spec.id] = Scenario(spec)
+    return scenarios
+
+
+def _check_graph(spec: schema.Scenario, path: Path, node: Any, loading: _Loading) -> bool:
+    ok = True
+    if spec.start not in spec.nodes:
+        loading.add(
+            path,
+            line_of(node, ("start",)),
+            f"start names '{spec.start}', but there is no such node",
+        )
+        return False
+    for node_id, item in spec.nodes.items():
+        links = (
+            [(("nodes", node_id, "next"), item.next)]
+            if isinstance(item, schema.ContentNode)
+            else [
+                (("nodes", node_id, "choices", i, "next"), c.next)
+                for i, c in enumerate(item.choices)
+            ]
+            if isinstance(item, schema.DecisionNode)
+            else []
+        )
+        for location, target in links:
+            if target not in spec.nodes:
+                loading.add(
+                    path,
+                    line_of(node, location),
+                    f"node '{node_id}' leads to '{target}', but there is no such node",
+                )
+                ok = False
+    if not ok:
+        return False
+    reachable = _reachable(spec)
+    for node_id in spec.nodes:
+        if node_id not in reachable:
+            loading.add(
+                path,
+                line_of(node, ("nodes", node_id)),
+                f"node '{node_id}' cannot be reached from the start",
+            )
+            ok = False
+    if not any(isinstance(spec.nodes[n], schema.EndNode) for n in reachable):
+        loading.add(path, line_of(node, ("start",)), "no end node can be reached from the start")
+        return False
+    trapped = [n for n in reachable if not _reaches_end(spec, n)]
+    for node_id in trapped:
+        loading.add(
+            path,
+            line_of(node, ("nodes", node_id)),
+            f"from node '{node_id}' no end node can be reached (a loop with no way out)",
+        )
+        ok = False
+    return ok
+
+
+def _successors(item: Any) -> list[str]:
+    if isinstance(item, schema.ContentNode):
+        return [item.next]
+    if isinstance(item, schema.DecisionNode):
+        return [c.next for c in item.choices]
+    return []
+
+
+def _reachable(spec: schema.Scenario, start: str | None = None) -> set[str]:
+    seen = {start or spec.start}
+    queue = deque(seen)
+    while queue:
+        for target in _successors(spec.nodes[queue.popleft()]):
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return seen
+
+
+def _reaches_end(spec: schema.Scenario, node_id: str) -> bool:
+    return any(isinstance(spec.nodes[n], schema.EndNode) for n in _reachable(spec, node_id))

@@ -1,0 +1,185 @@
+"""The content loader: one deliberately broken file per rule, each with its own message."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.catalogue import loader
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "content"
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+def edit(root: Path, relative: str, old: str, new: str) -> None:
+    path = root / relative
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def problems(root: Path) -> list[str]:
+    catalogue, found = loader.load(root)
+    assert (catalogue is None) == bool(found)
+    return [str(p) for p in found]
+
+
+def test_the_sample_loads(content):
+    catalogue, found = loader.load(content)
+    assert found == []
+    module = catalogue.modules["sample-module"]
+    assert module.lessons["first-lesson"].title == "The first lesson"
+    assert "app-callout--key-point" in module.lessons["first-lesson"].html
+    assert module.scenarios["office-choice"].spec.start == "intro"
+
+
+M = "sample-module/module.yaml"
+S = "sample-module/scenarios/office-choice.yaml"
+L = "sample-module/lessons/first-lesson.md"
+
+BROKEN = [
+    # (file, old, new, expected problem)
+    (
+        M,
+        "version: 1\n",
+        "version: 1\nversoin: 2\n",
+        "content/sample-module/module.yaml:6: 'versoin' is not a field we know",
+    ),
+    (M, "title: A sample module\n", "", "content/sample-module/module.yaml:1: 'title' is missing"),
+    (
+        M,
+        "  - lesson:first-lesson\n  - scenario",
+        "  - lesson:no-such-lesson\n  - scenario",
+        "content/sample-module/module.yaml:10: induction_path names lesson 'no-such-lesson', "
+        "but there is no such lesson in sample-module/lessons/",
+    ),
+    (
+        M,
+        "audience: everyone",
+        "audience:\n  any_of:\n    - shoe_size: 9",
+        "content/sample-module/module.yaml:8: 'audience.any_of.0.shoe_size' is not a field we know",
+    ),
+    (
+        M,
+        "id: sample-module",
+        "id: other-module",
+        "content/sample-module/module.yaml:1: id 'other-module' must match the folder name",
+    ),
+    (
+        M,
+        "https://www.legislation",
+        "www.legislation",
+        "must be a web address starting with https://",
+    ),
+    (
+        S,
+        "        next: good-end",
+        "        next: nowhere",
+        "content/sample-module/scenarios/office-choice.yaml:19: node 'ask' leads to 'nowhere', "
+        "but there is no such node",
+    ),
+    (
+        S,
+        "    next: ask\n",
+        "    next: good-end\n",
+        "content/sample-module/scenarios/office-choice.yaml:12: node 'ask' cannot be reached "
+        "from the start",
+    ),
+    (
+        S,
+        "      - id: forward",
+        "      - id: check",
+        "choice ids must be unique in a decision: check",
+    ),
+    (
+        S,
+        "    type: decision\n",
+        "    type: puzzle\n",
+        "content/sample-module/scenarios/office-choice.yaml:12: 'nodes.ask.type' must be content, "
+        "decision or end",
+    ),
+    (S, "start: intro", "start: [unclosed", "this is not valid YAML"),
+    (
+        L,
+        "id: first-lesson",
+        "id: First Lesson",
+        "content/sample-module/lessons/first-lesson.md:2: 'id' must be lower-case letters",
+    ),
+    (L, "---\nid", "id", "a lesson must start with front matter"),
+]
+
+
+@pytest.mark.parametrize(("relative", "old", "new", "expected"), BROKEN)
+def test_each_broken_rule_gives_its_own_message(content, relative, old, new, expected):
+    edit(content, relative, old, new)
+    found = problems(content)
+    assert any(expected in p for p in found), found
+
+
+def test_duplicate_lesson_ids(content):
+    shutil.copy(content / L, content / "sample-module/lessons/copy.md")
+    found = problems(content)
+    assert any("lesson id 'first-lesson' is also used by" in p for p in found), found
+
+
+def test_scenario_with_no_reachable_end(content):
+    edit(
+        content,
+        S,
+        "    type: end\n    title: Well done\n    text: You shared only what was needed.",
+        "    type: content\n    text: Loop.\n    next: ask",
+    )
+    edit(
+        content,
+        S,
+        "    type: end\n    title: Think again\n    text: Too many people saw the file.",
+        "    type: content\n    text: Loop again.\n    next: ask",
+    )
+    found = problems(content)
+    assert any(
+        "office-choice.yaml:5: no end node can be reached from the start" in p for p in found
+    ), found
+
+
+def test_loop_with_no_way_out(content):
+    edit(content, S, "        next: bad-end", "        next: trap")
+    (content / S).write_text(
+        (content / S).read_text()
+        + "  trap:\n    type: content\n    text: Round again.\n    next: trap\n"
+    )
+    found = problems(content)
+    assert any("from node 'trap' no end node can be reached" in p for p in found), found
+    assert any("node 'bad-end' cannot be reached" in p for p in found), found
+
+
+def test_every_problem_is_reported_not_just_the_first(content):
+    edit(content, M, "version: 1\n", "version: 1\nextra: x\n")
+    edit(content, S, "        next: good-end", "        next: nowhere")
+    assert len(problems(content)) >= 2
+
+
+def test_script_in_content_renders_harmlessly(content):
+    edit(
+        content,
+        L,
+        "You use e-mail every day.",
+        "<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) "
+        '"><svg onload=alert(1)> [ok](https://example.org)',
+    )
+    catalogue, found = loader.load(content)
+    assert found == []
+    html = str(catalogue.modules["sample-module"].lessons["first-lesson"].html)
+    assert "<script" not in html and "<img" not in html and "<svg" not in html
+    assert "javascript:" not in html.replace("[x](javascript:alert(1))", "")
+    assert 'href="javascript' not in html
+    assert "onerror=" not in html.replace("onerror=alert(1)&gt;", "")
+    assert 'rel="noreferrer noopener external"' in html
+    assert "(external website)" in html
