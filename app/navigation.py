@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
-# (endpoint, text, who sees it); "who" is checked against the user's roles below.
+
+@dataclass(frozen=True)
+class _Item:
+    endpoint: str
+    text: str
+    who: str  # signed_in, training_officer or administrator
+    # Other pages that belong under this item (it shows as active on them).
+    section: tuple[str, ...] = ()
+
+
 _ITEMS = (
-    ("main.home", "Your training", "signed_in"),
-    ("auth.account", "Your account", "signed_in"),
-    ("admin.users", "Users", "administrator"),
-    ("admin.audit_log", "Audit log", "training_officer"),
+    _Item("main.home", "Your training", "signed_in", ("learning.",)),
+    _Item("auth.account", "Your account", "signed_in", ("auth.change_password",)),
+    _Item(
+        "admin.users",
+        "Users",
+        "administrator",
+        (
+            "admin.new_user",
+            "admin.user",
+            "admin.edit_user",
+            "admin.deactivate_user",
+            "admin.reactivate_user",
+            "admin.departments",
+            "admin.rename_department",
+        ),
+    ),
+    _Item("admin.audit_log", "Audit log", "training_officer"),
 )
 
 
@@ -24,24 +48,26 @@ def _can_see(who: str) -> bool:
     return False
 
 
+def _in_section(item: _Item, endpoint: str | None) -> bool:
+    if not endpoint or endpoint == item.endpoint:
+        return False
+    return any(endpoint == s or (s.endswith(".") and endpoint.startswith(s)) for s in item.section)
+
+
 def navigation_items() -> list[dict[str, object]]:
     if not current_user.is_authenticated:
         return []
     items = []
-    for endpoint, text, who in _ITEMS:
+    for item in _ITEMS:
         # Items for features not built (or not registered) yet are left out.
-        if endpoint not in current_app.view_functions or not _can_see(who):
+        if item.endpoint not in current_app.view_functions or not _can_see(item.who):
             continue
-        blueprint = endpoint.split(".")[0]
         items.append(
             {
-                "href": url_for(endpoint),
-                "text": text,
-                "current": request.endpoint == endpoint,
-                "active": request.endpoint is not None
-                and request.endpoint != endpoint
-                and request.endpoint.startswith(f"{blueprint}.")
-                and blueprint not in {"main", "auth"},
+                "href": url_for(item.endpoint),
+                "text": item.text,
+                "current": request.endpoint == item.endpoint,
+                "active": _in_section(item, request.endpoint),
             }
         )
     return items

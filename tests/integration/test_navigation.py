@@ -1,0 +1,50 @@
+"""Service navigation: the items for your roles, and only the right one marked current."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+
+def nav(html: str) -> dict[str, str]:
+    """{item text: "page" | "true" | ""} for aria-current on each navigation link."""
+    items = {}
+    for attrs, text in re.findall(
+        r'<a class="govuk-service-navigation__link" href="[^"]*"([^>]*)>\s*(?:<strong[^>]*>)?'
+        r"([^<]+?)\s*<",
+        html,
+    ):
+        current = re.search(r'aria-current="(\w+)"', attrs)
+        items[text.strip()] = current.group(1) if current else ""
+    return items
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("learner", {"Your training", "Your account"}),
+        ("officer", {"Your training", "Your account", "Audit log"}),
+        ("admin", {"Your training", "Your account", "Users", "Audit log"}),
+    ],
+)
+def test_items_follow_roles(client_as, role, expected):
+    items = nav(client_as(role).get("/home").get_data(as_text=True))
+    assert set(items) - {"Online conduct training"} == expected
+
+
+def test_only_the_right_item_is_marked(client_as):
+    client = client_as("admin")
+    assert nav(client.get("/admin/users").get_data(as_text=True))["Users"] == "page"
+    audit = nav(client.get("/admin/audit-log").get_data(as_text=True))
+    assert audit["Audit log"] == "page" and audit["Users"] == ""
+    departments = nav(client.get("/admin/departments").get_data(as_text=True))
+    assert departments["Users"] == "true" and departments["Audit log"] == ""
+    lesson = nav(client.get("/modules/sample-module").get_data(as_text=True))
+    assert lesson["Your training"] == "true"
+
+
+def test_sign_out_is_a_button_in_a_post_form(client_as):
+    html = client_as("learner").get("/home").get_data(as_text=True)
+    assert re.search(r'<form method="post" action="/sign-out"[^>]*>\s*<input type="hidden" '
+                     r'name="csrf_token"', html)
