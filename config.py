@@ -145,6 +145,9 @@ class TestConfig(Config):
     BASE_URL = "http://localhost"
     TRUSTED_HOSTS: ClassVar[list[str]] = ["localhost", "127.0.0.1"]
     MAIL_SERVER = ""
+    # A small, stable module, so that tests do not change whenever the lessons are edited;
+    # tests about the real content point CONTENT_DIR at content/.
+    CONTENT_DIR = str(BASE_DIR / "tests" / "fixtures" / "content")
     # Cheap hashing keeps the suite fast; production's cost is checked in tests/unit.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 1024

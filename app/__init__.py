@@ -28,6 +28,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = N
         raise SystemExit(f"Refusing to start: {exc}") from None
 
     _configure_templates(app)
+    _load_content(app)
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -67,6 +68,17 @@ def _configure_templates(app: Flask) -> None:
         }
 
 
+def _load_content(app: Flask) -> None:
+    from app import catalogue
+
+    try:
+        catalogue.init_app(app)
+    except catalogue.InvalidContent as exc:
+        if catalogue.is_content_check_command():
+            return  # `flask content check` reports the problems itself
+        raise SystemExit(f"Refusing to start: the content has problems:\n{exc}") from None
+
+
 def _init_extensions(app: Flask) -> None:
     from app import database
     from app.auth import passwords
@@ -95,8 +107,10 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
+    from app.learning.routes import bp as learning_bp
     from app.main.routes import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(learning_bp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
+from flask_login import current_user
 
 from app.auth.permissions import public, signed_in
 from app.main import services
@@ -19,7 +20,10 @@ def start() -> str:
 @bp.get("/home")
 @signed_in
 def home() -> str:
-    return render_template("main/home.html")
+    from app.learning.routes import _item_url
+    from app.learning.services import states_for
+
+    return render_template("main/home.html", states=states_for(current_user), item_url=_item_url)
 
 
 @bp.get("/healthz")

@@ -2,14 +2,19 @@
 
 from app.models.account import AuditEvent, RateLimitHit, TokenPurpose, UserToken
 from app.models.base import Base
+from app.models.learning import ItemProgress, ModuleCompletion, ScenarioDecision, ScenarioRun
 from app.models.organisation import Department, ProfessionalBody, User, normalise_email
 
 __all__ = [
     "AuditEvent",
     "Base",
     "Department",
+    "ItemProgress",
+    "ModuleCompletion",
     "ProfessionalBody",
     "RateLimitHit",
+    "ScenarioDecision",
+    "ScenarioRun",
     "TokenPurpose",
     "User",
     "UserToken",

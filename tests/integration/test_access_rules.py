@@ -21,6 +21,22 @@ EXPECTED_RULES = {
     "auth.set_password": "public",
     "auth.account": "signed_in",
     "auth.change_password": "signed_in",
+    "admin.users": "administrator",
+    "admin.new_user": "administrator",
+    "admin.user": "administrator",
+    "admin.edit_user": "administrator",
+    "admin.deactivate_user": "administrator",
+    "admin.reactivate_user": "administrator",
+    "admin.resend_invitation": "administrator",
+    "admin.departments": "administrator",
+    "admin.rename_department": "administrator",
+    "admin.audit_log": "training_officer",
+    "learning.module": "signed_in",
+    "learning.lesson": "signed_in",
+    "learning.scenario": "signed_in",
+    "learning.play": "signed_in",
+    "learning.feedback": "signed_in",
+    "learning.summary": "signed_in",
 }
 
 

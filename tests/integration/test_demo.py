@@ -130,4 +130,4 @@ def test_demo_accounts_can_sign_in(app, runner, monkeypatch):
     assert response.status_code == 302
     home = client.get("/home")
     assert home.status_code == 200
-    assert "You have no training assigned to you yet" in home.get_data(as_text=True)
+    assert "A sample module" in home.get_data(as_text=True)

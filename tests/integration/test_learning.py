@@ -1,0 +1,174 @@
+"""The lesson and scenario player, through the pages a learner uses (fixture content)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import ItemProgress, ModuleCompletion, ScenarioDecision, ScenarioRun
+from tests.support.accounts import create_user, sign_in, submit
+
+MODULE = "/modules/sample-module"
+LESSON = f"{MODULE}/lessons/first-lesson"
+SCENARIO = f"{MODULE}/scenarios/office-choice"
+PLAY = f"{SCENARIO}/play"
+
+
+def count(app, model, **where):
+    with app.app_context():
+        query = select(func.count()).select_from(model)
+        for key, value in where.items():
+            query = query.where(getattr(model, key) == value)
+        return db.session.scalar(query)
+
+
+def test_home_lists_the_modules_that_apply(client_as):
+    html = client_as("learner").get("/home").get_data(as_text=True)
+    assert "A sample module" in html
+    assert "Not started" in html
+    assert f'href="{LESSON}"' in html  # "Start" leads to the first item
+    assert "Only for regulated roles" not in html
+
+
+def test_audience_rules_decide_who_sees_a_module(app, client_as):
+    create_user(app, "carer@example.org", is_regulated_role=True)
+    create_user(app, "teacher@example.org", professional_body="GTCS")
+    for email in ("carer@example.org", "teacher@example.org"):
+        client = app.test_client()
+        sign_in(client, email)
+        assert "Only for regulated roles" in client.get("/home").get_data(as_text=True)
+        assert client.get("/modules/regulated-only").status_code == 200
+    learner = client_as("learner")
+    assert learner.get("/modules/regulated-only").status_code == 404
+    assert learner.get("/modules/regulated-only/lessons/boundaries").status_code == 404
+
+
+def test_unknown_modules_and_items_are_404(client_as):
+    client = client_as("learner")
+    for path in (
+        "/modules/nope",
+        f"{MODULE}/lessons/nope",
+        f"{MODULE}/scenarios/nope",
+        f"{MODULE}/scenarios/nope/play",
+        "/modules/..%2Fconfig",
+    ):
+        assert client.get(path).status_code == 404, path
+
+
+def test_module_overview_is_a_task_list_with_the_quiz_locked(client_as):
+    html = client_as("learner").get(MODULE).get_data(as_text=True)
+    assert "govuk-task-list" in html
+    assert "The first lesson" in html and "A choice in the office" in html
+    assert "Cannot start yet" in html
+    assert "legislation.gov.uk" in html
+
+
+def test_lesson_progress_is_recorded_once(app, client_as, people):
+    client = client_as("learner")
+    page = client.get(LESSON).get_data(as_text=True)
+    assert "Your e-mails are records." in page
+    response = submit(client, LESSON, {})
+    assert response.headers["Location"] == SCENARIO
+    submit(client, LESSON, {})
+    assert count(app, ItemProgress, user_id=people["learner"]) == 1
+    html = client.get("/home").get_data(as_text=True)
+    assert "In progress" in html and f'href="{SCENARIO}"' in html
+
+
+def play_to_the_decision(client):
+    submit(client, SCENARIO, {})
+    return submit(client, PLAY, {"node": "intro"})
+
+
+def test_a_scenario_from_start_to_summary(app, client_as, people):
+    client = client_as("learner")
+    submit(client, LESSON, {})
+    assert client.get(SCENARIO).status_code == 200
+    play_to_the_decision(client)
+    decision = client.get(PLAY).get_data(as_text=True)
+    assert "What do you do?" in decision and 'type="radio"' in decision
+    # Nothing chosen: a clear message, nothing recorded.
+    response = submit(client, PLAY, {"node": "ask"})
+    assert "Select what you would do" in response.get_data(as_text=True)
+    assert count(app, ScenarioDecision) == 0
+
+    response = submit(client, PLAY, {"node": "ask", "choice": "forward"})
+    assert response.headers["Location"] == f"{SCENARIO}/feedback"
+    feedback = client.get(f"{SCENARIO}/feedback").get_data(as_text=True)
+    assert "A poor choice" in feedback and "That shares data without need." in feedback
+    summary = client.get(f"{SCENARIO}/summary").get_data(as_text=True)
+    assert "Think again" in summary
+    assert "Forward it to everyone." in summary and "Check who needs it." in summary
+
+    with app.app_context():
+        decision = db.session.scalar(select(ScenarioDecision))
+        assert (
+            decision.user_id,
+            decision.scenario_id,
+            decision.node_id,
+            decision.choice_id,
+            decision.outcome,
+            decision.content_version,
+        ) == (people["learner"], "office-choice", "ask", "forward", "poor", 1)
+        completion = db.session.scalar(select(ModuleCompletion))
+        assert completion.module_id == "sample-module" and completion.content_version == 1
+    assert "Learning complete" in client.get("/home").get_data(as_text=True)
+
+
+def test_replayed_or_stale_steps_change_nothing(app, client_as):
+    client = client_as("learner")
+    play_to_the_decision(client)
+    submit(client, PLAY, {"node": "intro"})  # the content step again (back button)
+    with app.app_context():
+        assert db.session.scalar(select(ScenarioRun.current_node)) == "ask"
+    first = submit(client, PLAY, {"node": "ask", "choice": "check"})
+    assert first.status_code == 302
+    # The same decision again, or a different answer to it, records nothing new.
+    submit(client, SCENARIO, {})  # start a new run after finishing…
+    with app.app_context():
+        runs = db.session.scalar(select(func.count()).select_from(ScenarioRun))
+    assert runs == 2
+    replay = submit(client, PLAY, {"node": "ask", "choice": "forward"}, form_path=PLAY)
+    assert replay.status_code == 302
+    assert count(app, ScenarioDecision) == 1
+
+
+def test_an_answer_for_a_node_you_are_not_on_is_refused(app, client_as):
+    client = client_as("learner")
+    submit(client, SCENARIO, {})
+    response = submit(client, PLAY, {"node": "ask", "choice": "forward"})
+    assert response.headers["Location"] == PLAY
+    assert count(app, ScenarioDecision) == 0
+    page = client.get(PLAY).get_data(as_text=True)
+    assert "You had already answered that" in page
+    assert "A colleague asks you to forward a file." in page
+
+
+def test_made_up_choice_is_refused(app, client_as):
+    client = client_as("learner")
+    play_to_the_decision(client)
+    response = submit(client, PLAY, {"node": "ask", "choice": "delete-everything"})
+    assert "Select what you would do" in response.get_data(as_text=True)
+    assert count(app, ScenarioDecision) == 0
+
+
+def test_progress_resumes_in_another_session(app, client_as):
+    client = client_as("learner")
+    play_to_the_decision(client)
+    elsewhere = app.test_client()
+    sign_in(elsewhere, "learner@example.org")
+    assert elsewhere.get(SCENARIO).headers["Location"] == PLAY
+    assert "What do you do?" in elsewhere.get(PLAY).get_data(as_text=True)
+
+
+def test_starting_twice_keeps_one_open_run(app, client_as):
+    client = client_as("learner")
+    submit(client, SCENARIO, {})
+    submit(client, SCENARIO, {}, form_path=PLAY)
+    assert count(app, ScenarioRun) == 1
+
+
+def test_learning_pages_need_sign_in(client):
+    response = client.get(LESSON)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in")
