@@ -12,7 +12,7 @@ export STRICT
 # Development settings for `make run`; production is the default everywhere else.
 RUN_ENV := APP_ENV=development FLASK_APP=app:create_app
 
-.PHONY: help install install-dev assets system-test-deps db-upgrade demo run test lint format bench clean
+.PHONY: help install install-dev assets system-test-deps db-upgrade demo run content-check test lint format bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ demo: db-upgrade ## Load the demo council (idempotent)
 run: install assets demo ## Set up and run the app with demo data on http://127.0.0.1:$(PORT)
 	@echo "Serving on http://127.0.0.1:$(PORT)"
 	$(RUN_ENV) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+content-check: install ## Check every module, lesson and scenario in content/
+	$(RUN_ENV) $(BIN)/flask content check
 
 lint: install-dev ## Lint and check formatting (ruff)
 	$(BIN)/ruff check .

@@ -17,9 +17,18 @@ class Page:
 
 BASELINE = Page("health check (baseline)", "/healthz")
 
+LEARNER = "learner@example.org"
+ADMIN = "admin@example.org"
+OFFICER = "officer@example.org"
+
+# The first module's first lesson and first scenario (a decision page) are added by
+# bench/run.py from the content, since their ids come from content/.
 PAGES = (
     Page("start page", "/"),
     Page("accessibility statement", "/accessibility"),
     Page("sign-in page", "/sign-in"),
-    Page("your training (signed in)", "/home", as_user="learner@example.org"),
+    Page("your training (signed in)", "/home", as_user=LEARNER),
+    Page("your account", "/account", as_user=LEARNER),
+    Page("users list (admin)", "/admin/users", as_user=ADMIN),
+    Page("audit log (officer)", "/admin/audit-log", as_user=OFFICER),
 )

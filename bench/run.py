@@ -32,7 +32,7 @@ from app import create_app  # noqa: E402
 from app.auth.passwords import hash_password, verify_password  # noqa: E402
 from app.extensions import db  # noqa: E402
 from bench import seed as bench_seed  # noqa: E402
-from bench.pages import BASELINE, PAGES, Page  # noqa: E402
+from bench.pages import BASELINE, LEARNER, PAGES, Page  # noqa: E402
 
 PASSWORD = "benchmark password 2026"  # noqa: S105 - only for the throwaway bench database
 
@@ -154,6 +154,55 @@ def stop_gunicorn(pid_file: Path) -> None:
         os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
 
 
+def learning_pages(app) -> tuple[Page, ...]:
+    """The first module's first lesson, and its first scenario's first decision."""
+    from app import catalogue
+
+    with app.app_context():
+        module = catalogue.get().in_order()[0]
+    lesson = next(r for r in module.spec.induction_path if r.startswith("lesson:"))
+    scenario = next(r for r in module.spec.induction_path if r.startswith("scenario:"))
+    base = f"/modules/{module.id}"
+    return (
+        Page("module task list", base, as_user=LEARNER),
+        Page("lesson page", f"{base}/lessons/{lesson.split(':')[1]}", as_user=LEARNER),
+        Page(
+            "scenario decision page",
+            f"{base}/scenarios/{scenario.split(':')[1]}/play",
+            as_user=LEARNER,
+        ),
+    )
+
+
+def prepare_decision_page(app, cookie: str) -> None:
+    """Start the learner's scenario and step through content until its first decision,
+    through the same forms a learner uses."""
+    decision = learning_pages(app)[-1].path
+    client = app.test_client()
+    name, value = cookie.split("=", 1)
+    client.set_cookie(name, value, domain="127.0.0.1", secure=True)
+    base = "https://127.0.0.1"
+
+    def post(path: str, data: dict[str, str]) -> None:
+        page = client.get(path, base_url=base).text
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        client.post(
+            path,
+            data={**data, "csrf_token": token.group(1) if token else ""},
+            base_url=base,
+            headers={"Referer": f"{base}{path}"},
+        )
+
+    post(decision.removesuffix("/play"), {})
+    for _ in range(10):
+        page = client.get(decision, base_url=base).text
+        if 'type="radio"' in page:
+            return
+        node = re.search(r'name="node" type="hidden" value="([^"]+)"', page)
+        post(decision, {"node": node.group(1) if node else ""})
+    raise SystemExit("Could not reach a decision in the first scenario")
+
+
 def check_page_answers(port: int, page: Page, cookie: str | None) -> None:
     """wrk counts a redirect as success, so first make sure the page itself answers 200."""
     import http.client
@@ -208,20 +257,22 @@ def main() -> None:
     app = create_app(
         "production", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret_key}
     )
-    cookies = {p.as_user: signed_in_cookie(app, p.as_user) for p in PAGES if p.as_user}
-    sql_counts = {p.path: count_sql(app, p, cookies.get(p.as_user)) for p in (BASELINE, *PAGES)}
+    pages = (*PAGES, *learning_pages(app))
+    cookies = {p.as_user: signed_in_cookie(app, p.as_user) for p in pages if p.as_user}
+    prepare_decision_page(app, cookies[LEARNER])
+    sql_counts = {p.path: count_sql(app, p, cookies.get(p.as_user)) for p in (BASELINE, *pages)}
 
     port = free_port()
     pid_file = workdir / "gunicorn.pid"
     start_gunicorn(env, args.workers, port, pid_file)
-    ratios: dict[str, list[float]] = {p.path: [] for p in PAGES}
-    rps: dict[str, list[float]] = {p.path: [] for p in (BASELINE, *PAGES)}
+    ratios: dict[str, list[float]] = {p.path: [] for p in pages}
+    rps: dict[str, list[float]] = {p.path: [] for p in (BASELINE, *pages)}
     try:
-        for page in (BASELINE, *PAGES):
+        for page in (BASELINE, *pages):
             check_page_answers(port, page, cookies.get(page.as_user))
         for round_number in range(1, args.rounds + 1):
             print(f"Round {round_number} of {args.rounds} …", flush=True)
-            for page in PAGES:
+            for page in pages:
                 base = wrk(
                     f"http://127.0.0.1:{port}{BASELINE.path}", args.seconds, args.connections, None
                 )
@@ -254,7 +305,7 @@ def main() -> None:
                 else round(statistics.median(ratios[page.path]), 3),
                 "sql_statements": sql_counts[page.path],
             }
-            for page in (BASELINE, *PAGES)
+            for page in (BASELINE, *pages)
         ],
     }
     args.out.mkdir(parents=True, exist_ok=True)

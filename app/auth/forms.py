@@ -39,21 +39,32 @@ class ForgottenPasswordForm(AppForm):
     submit = SubmitField("Send reset link", widget=GovSubmitInput())
 
 
-class NewPasswordForm(AppForm):
-    password = PasswordField(
-        "New password",
+NEW_PASSWORD_HINT = "Use 8 characters or more. A few random words make a strong password."  # noqa: S105
+
+
+def _new_password(label: str = "New password") -> PasswordField:
+    return PasswordField(
+        label,
         widget=GovPasswordInput(),
-        description="Use 8 characters or more. A few random words make a strong password.",
+        description=NEW_PASSWORD_HINT,
         validators=[InputRequired(message="Enter a new password")],
     )
-    confirm = PasswordField(
+
+
+def _confirmation(of: str) -> PasswordField:
+    return PasswordField(
         "Confirm new password",
         widget=GovPasswordInput(),
         validators=[
             InputRequired(message="Confirm your new password"),
-            EqualTo("password", message="The passwords do not match"),
+            EqualTo(of, message="The passwords do not match"),
         ],
     )
+
+
+class NewPasswordForm(AppForm):
+    password = _new_password()
+    confirm = _confirmation("password")
     submit = SubmitField("Save password", widget=GovSubmitInput())
 
 
@@ -63,18 +74,6 @@ class ChangePasswordForm(AppForm):
         widget=GovPasswordInput(),
         validators=[InputRequired(message="Enter your current password")],
     )
-    new_password = PasswordField(
-        "New password",
-        widget=GovPasswordInput(),
-        description="Use 8 characters or more. A few random words make a strong password.",
-        validators=[InputRequired(message="Enter a new password")],
-    )
-    confirm = PasswordField(
-        "Confirm new password",
-        widget=GovPasswordInput(),
-        validators=[
-            InputRequired(message="Confirm your new password"),
-            EqualTo("new_password", message="The passwords do not match"),
-        ],
-    )
+    new_password = _new_password()
+    confirm = _confirmation("new_password")
     submit = SubmitField("Change password", widget=GovSubmitInput())

@@ -75,6 +75,7 @@ def live_server(
             MAIL_PORT=live_smtp.port,
             BASE_URL=f"http://127.0.0.1:{server_port}",
             TRUSTED_HOSTS=["127.0.0.1"],
+            CONTENT_DIR=str(ROOT / "content"),  # the real lessons, as learners see them
         )
     )
     os.environ["DEMO_PASSWORD"] = DEMO_PASSWORD

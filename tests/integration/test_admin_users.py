@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import email
 import re
-from collections.abc import Iterator
 from datetime import date
-from email.message import Message
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import event, func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Department, User, UserToken
-from tests.conftest import make_app
 from tests.support.accounts import create_user, sign_in, submit
+from tests.support.smtp import body_of
 
 REMOVE = object()
 
@@ -143,75 +139,19 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
-# --- A real SMTP server on loopback -----------------------------------------------------
-
-
-class _Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-
-class _LoopbackController(Controller):
-    """aiosmtpd 1.4 connects to `port` to check the server is up, which fails for port 0:
-    learn the port the system chose before that check, so `controller.port` is real."""
-
-    def _trigger_server(self):
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
+# --- E-mail arrives at the loopback SMTP server (tests/conftest.py) --------------------
 
 
 @pytest.fixture
-def mailbox() -> Iterator[_Mailbox]:
-    box = _Mailbox()
-    controller = _LoopbackController(box, hostname="127.0.0.1", port=0)
-    controller.start()
-    box.port = controller.port
-    yield box
-    controller.stop()
-
-
-@pytest.fixture
-def admin_mail_app(database_url, mailbox):
-    app = make_app(
-        database_url,
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=mailbox.port,
-        BASE_URL="https://training.example.org",
-    )
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def mail_people(admin_mail_app):
+def mail_people(mail_app):
     from tests.support.accounts import create_department
 
-    housing = create_department(admin_mail_app, "Housing")
-    admin = create_user(
-        admin_mail_app, "admin@example.org", first_name="Angus", is_administrator=True
-    )
+    housing = create_department(mail_app, "Housing")
+    admin = create_user(mail_app, "admin@example.org", first_name="Angus", is_administrator=True)
     learner = create_user(
-        admin_mail_app, "learner@example.org", first_name="Lewis", department_id=housing
+        mail_app, "learner@example.org", first_name="Lewis", department_id=housing
     )
     return {"admin": admin, "learner": learner, "housing": housing}
-
-
-def wait_for(box: _Mailbox, count: int = 1, timeout: float = 5.0) -> list[Message]:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while len(box.messages) < count and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return box.messages
-
-
-def body_of(message: Message) -> str:
-    return message.get_payload(decode=True).decode("utf-8")
 
 
 # --- Who may use the pages --------------------------------------------------------------
@@ -584,16 +524,16 @@ def test_add_a_person_creates_them_invites_them_and_audits_it(app, client_as, pe
     assert "Nina Newcomer" in page
 
 
-def test_adding_a_person_emails_them_an_invitation(admin_mail_app, mail_people, mailbox):
-    admin = admin_mail_app.test_client()
+def test_adding_a_person_emails_them_an_invitation(mail_app, mail_people, smtp_server):
+    admin = mail_app.test_client()
     assert sign_in(admin, "admin@example.org").status_code == 302
     response = submit(
         admin,
         "/admin/users/new",
-        person_form(admin_mail_app, department=str(mail_people["housing"])),
+        person_form(mail_app, department=str(mail_people["housing"])),
     )
     assert response.status_code == 302
-    [message] = wait_for(mailbox)
+    [message] = smtp_server.wait_for()
     assert message["To"] == "nina.newcomer@example.org"
     assert "https://training.example.org/set-password/" in body_of(message)
 
@@ -1066,8 +1006,8 @@ def test_reactivating_an_active_account_changes_nothing(app, client_as, people):
 # --- Invitations ------------------------------------------------------------------------
 
 
-def test_resending_an_invitation_emails_a_new_link(admin_mail_app, mail_people, mailbox):
-    app = admin_mail_app
+def test_resending_an_invitation_emails_a_new_link(mail_app, mail_people, smtp_server):
+    app = mail_app
     admin = app.test_client()
     assert sign_in(admin, "admin@example.org").status_code == 302
     learner = mail_people["learner"]
@@ -1079,15 +1019,15 @@ def test_resending_an_invitation_emails_a_new_link(admin_mail_app, mail_people, 
     assert "We have sent a new invitation to learner@example.org." in text(
         admin.get(response.headers["Location"])
     )
-    [message] = wait_for(mailbox)
+    [message] = smtp_server.wait_for()
     assert message["To"] == "learner@example.org"
     assert "https://training.example.org/set-password/" in body_of(message)
     [invited] = audit_events(app, "invitation_sent")
     assert invited["actor_id"] == mail_people["admin"] and invited["subject_id"] == learner
 
 
-def test_no_invitation_for_a_deactivated_account(admin_mail_app, mail_people, mailbox):
-    app = admin_mail_app
+def test_no_invitation_for_a_deactivated_account(mail_app, mail_people, smtp_server):
+    app = mail_app
     gone = create_user(app, "gone@example.org", is_active=False)
     admin = app.test_client()
     assert sign_in(admin, "admin@example.org").status_code == 302
@@ -1096,8 +1036,8 @@ def test_no_invitation_for_a_deactivated_account(admin_mail_app, mail_people, ma
     assert "You cannot send an invitation to a deactivated account" in text(
         admin.get(response.headers["Location"])
     )
-    wait_for(mailbox, timeout=0.5)
-    assert mailbox.messages == []
+    smtp_server.wait_for(1, timeout=0.5)
+    assert smtp_server.messages == []
     assert audit_events(app, "invitation_sent") == []
 
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import email
 import re
-import socket
 import time
 from email.message import Message
 
 from aiosmtpd.controller import Controller
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class _LoopbackController(Controller):
+    """aiosmtpd 1.4 connects to `port` to check that the server is up, which fails for
+    port 0: learn the port the system chose before that check."""
+
+    def _trigger_server(self):
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
 
 
 class _Handler:
@@ -29,9 +31,7 @@ class _Handler:
 class SmtpServer:
     def __init__(self) -> None:
         self._handler = _Handler()
-        # aiosmtpd 1.4 cannot start on port 0 (it connects to its own port to check).
-        self._port = _free_port()
-        self._controller = Controller(self._handler, hostname="127.0.0.1", port=self._port)
+        self._controller = _LoopbackController(self._handler, hostname="127.0.0.1", port=0)
 
     def start(self) -> SmtpServer:
         self._controller.start()
@@ -42,7 +42,7 @@ class SmtpServer:
 
     @property
     def port(self) -> int:
-        return self._port
+        return self._controller.port
 
     @property
     def messages(self) -> list[Message]:
