@@ -78,8 +78,11 @@ format: install-dev ## Format the code (ruff)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Two workers; each test file runs whole on one worker (browser files share a page checker).
+PYTEST_ARGS ?= -n 2 --dist loadfile
+
 test: install-dev assets system-test-deps lint ## Set up and run lint and every test (STRICT=1: nothing may skip)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-dev assets ## Benchmark pages against /healthz (BENCH_ARGS="--users 10000")
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
