@@ -22,7 +22,10 @@ def parse(text: str) -> tuple[Any, yaml.Node | None]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise ContentSyntaxError(line, f"this is not valid YAML: {exc.problem}") from None
+        hint = ""
+        if exc.problem and "mapping values are not allowed" in exc.problem:
+            hint = " (a value that contains ': ' must be put in quotes)"
+        raise ContentSyntaxError(line, f"this is not valid YAML: {exc.problem}{hint}") from None
     return data, node
 
 
