@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -40,7 +40,14 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A request that may write takes SQLite's write lock at the start (IMMEDIATE), so
+        # that it waits its turn (busy timeout) instead of failing with "database is
+        # locked" when it later upgrades a read lock. Reads (GET) stay concurrent.
+        connection.exec_driver_sql("BEGIN" if _reading_only() else "BEGIN IMMEDIATE")
+
+
+def _reading_only() -> bool:
+    return has_request_context() and request.method in {"GET", "HEAD", "OPTIONS"}
 
 
 @contextmanager

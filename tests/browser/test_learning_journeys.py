@@ -33,10 +33,12 @@ def check(page, html_checker, seen):
 
 
 def press_on(page, locator):
-    """Move focus to an element with the keyboard (Tab), then press Enter on it."""
+    """Move focus to an element with the keyboard (Tab), then press Enter on it and wait
+    for the page it leads to."""
     for _ in range(60):
         if locator.evaluate("el => el === document.activeElement"):
-            page.keyboard.press("Enter")
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"could not reach {locator} with Tab")

@@ -46,5 +46,8 @@ def test_only_the_right_item_is_marked(client_as):
 
 def test_sign_out_is_a_button_in_a_post_form(client_as):
     html = client_as("learner").get("/home").get_data(as_text=True)
-    assert re.search(r'<form method="post" action="/sign-out"[^>]*>\s*<input type="hidden" '
-                     r'name="csrf_token"', html)
+    assert re.search(
+        r'<form method="post" action="/sign-out"[^>]*>\s*<input type="hidden" '
+        r'name="csrf_token"',
+        html,
+    )
