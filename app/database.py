@@ -71,6 +71,10 @@ def transactional(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if _reading_only():
+            # Nothing to commit; committing would also expire every loaded object and
+            # make the template load the signed-in user again.
+            return view(*args, **kwargs)
         try:
             response = current_app.make_response(view(*args, **kwargs))
         except BaseException:
