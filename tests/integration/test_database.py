@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -24,15 +24,28 @@ def make_user(**overrides) -> User:
 def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(sqlite_app):
     with sqlite_app.app_context():
         # Several connections at once: every one of them gets the settings.
-        connections = [db.engine.connect() for _ in range(3)]
+        connections = [db.engine.raw_connection() for _ in range(3)]
         try:
             for conn in connections:
-                assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-                assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
-                assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+                cursor = conn.cursor()
+                assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+                assert cursor.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+                assert cursor.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+                cursor.close()
         finally:
             for conn in connections:
                 conn.close()
+
+
+def test_writers_take_the_sqlite_write_lock_at_begin(sqlite_app):
+    """Outside a GET request a transaction begins IMMEDIATE, so a second writer waits
+    for the first (busy timeout) instead of failing later when it upgrades its lock."""
+    statements = []
+    with sqlite_app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+    assert "BEGIN IMMEDIATE" in statements
 
 
 def test_email_is_unique_whatever_its_case(app):
