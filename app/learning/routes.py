@@ -11,6 +11,7 @@ from app.catalogue import schema
 from app.database import transactional
 from app.learning import services
 from app.learning.forms import CompleteLessonForm, ContinueForm, DecisionForm, StartScenarioForm
+from app.learning.urls import item_url
 
 bp = Blueprint("learning", __name__, url_prefix="/modules")
 
@@ -22,20 +23,11 @@ def _module(module_id: str):
     return module
 
 
-def _item_url(module_id: str, ref: str | None) -> str:
-    if ref is None:
-        return url_for("learning.module", module_id=module_id)
-    kind, _, item_id = ref.partition(":")
-    if kind == "lesson":
-        return url_for("learning.lesson", module_id=module_id, lesson_id=item_id)
-    return url_for("learning.scenario", module_id=module_id, scenario_id=item_id)
-
-
 @bp.get("/<module_id>")
 @signed_in
 def module(module_id: str) -> str:
     state = services.state_for(current_user, _module(module_id))
-    return render_template("learning/module.html", state=state, item_url=_item_url)
+    return render_template("learning/module.html", state=state, item_url=item_url)
 
 
 @bp.route("/<module_id>/lessons/<lesson_id>", methods=["GET", "POST"])
@@ -51,13 +43,13 @@ def lesson(module_id: str, lesson_id: str) -> str | Response:
     form = CompleteLessonForm()
     if form.validate_on_submit():
         services.complete_lesson(current_user, module, lesson_id)
-        return redirect(_item_url(module_id, following))
+        return redirect(item_url(module_id, following))
     return render_template(
         "learning/lesson.html",
         module=module,
         lesson=item,
         form=form,
-        previous_url=_item_url(module_id, previous) if previous else None,
+        previous_url=item_url(module_id, previous) if previous else None,
         position=list(module.spec.induction_path).index(ref) + 1,
     )
 
@@ -182,5 +174,5 @@ def summary(module_id: str, scenario_id: str) -> str | Response:
         end=item.spec.nodes[run.current_node],
         reviews=services.review(item, run),
         form=StartScenarioForm(),
-        next_url=_item_url(module_id, following),
+        next_url=item_url(module_id, following),
     )

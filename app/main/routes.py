@@ -6,6 +6,8 @@ from flask import Blueprint, Response, render_template
 from flask_login import current_user
 
 from app.auth.permissions import public, signed_in
+from app.learning import services as learning
+from app.learning.urls import item_url
 from app.main import services
 
 bp = Blueprint("main", __name__)
@@ -20,10 +22,9 @@ def start() -> str:
 @bp.get("/home")
 @signed_in
 def home() -> str:
-    from app.learning.routes import _item_url
-    from app.learning.services import states_for
-
-    return render_template("main/home.html", states=states_for(current_user), item_url=_item_url)
+    return render_template(
+        "main/home.html", states=learning.states_for(current_user), item_url=item_url
+    )
 
 
 @bp.get("/healthz")
