@@ -1,0 +1,77 @@
+"""Pages run a fixed number of SQL statements, whatever the size of the database."""
+
+from __future__ import annotations
+
+from sqlalchemy import event, insert
+
+from app.extensions import db
+from app.models import User
+from app.models.base import utcnow
+from tests.support.accounts import submit
+
+PAGES = (
+    "/home",
+    "/account",
+    "/modules/sample-module",
+    "/modules/sample-module/lessons/first-lesson",
+    "/modules/sample-module/scenarios/office-choice/play",
+)
+MAX_STATEMENTS = 6
+
+
+def statements_per_page(app, client) -> dict[str, int]:
+    counts = {}
+    with app.app_context():
+        engine = db.engine
+    for path in PAGES:
+        seen: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args, seen=seen):
+            if statement not in {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"}:
+                seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert client.get(path).status_code == 200, path
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        counts[path] = len(seen)
+    return counts
+
+
+def add_staff(app, count: int, start: int) -> None:
+    now = utcnow()
+    with app.app_context():
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "employee_number": f"Q{n:06d}",
+                    "first_name": "Many",
+                    "last_name": f"Staff {n}",
+                    "email": f"many.staff.{n}@example.org",
+                    "job_title": "",
+                    "is_regulated_role": False,
+                    "professional_body": "none",
+                    "is_active": True,
+                    "is_training_officer": False,
+                    "is_administrator": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n in range(start, start + count)
+            ],
+        )
+        db.session.commit()
+
+
+def test_learning_pages_do_not_grow_with_the_database(app, client_as):
+    client = client_as("learner")
+    submit(client, "/modules/sample-module/scenarios/office-choice", {})
+    submit(client, "/modules/sample-module/scenarios/office-choice/play", {"node": "intro"})
+    add_staff(app, 10, 0)
+    small = statements_per_page(app, client)
+    add_staff(app, 2000, 10)
+    large = statements_per_page(app, client)
+    assert small == large
+    assert max(small.values()) <= MAX_STATEMENTS, small
