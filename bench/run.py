@@ -255,7 +255,8 @@ def main() -> None:
     env = production_env(database_url, secret_key)
     os.environ.update({k: env[k] for k in ("APP_ENV", "SECRET_KEY", "DATABASE_URL")})
     app = create_app(
-        "production", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret_key}
+        "production",
+        {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret_key, "LOG_LEVEL": "WARNING"},
     )
     pages = (*PAGES, *learning_pages(app))
     cookies = {p.as_user: signed_in_cookie(app, p.as_user) for p in pages if p.as_user}
