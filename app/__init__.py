@@ -83,6 +83,12 @@ def _init_extensions(app: Flask) -> None:
     from app import database
     from app.auth import passwords
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file on this machine cannot drop the connection: skip the ping per checkout.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_pre_ping": False,
+        }
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
