@@ -198,7 +198,7 @@ def prepare_decision_page(app, cookie: str) -> None:
         page = client.get(decision, base_url=base).text
         if 'type="radio"' in page:
             return
-        node = re.search(r'name="node" type="hidden" value="([^"]+)"', page)
+        node = re.search(r'<input[^>]*name="node"[^>]*value="([^"]+)"', page)
         post(decision, {"node": node.group(1) if node else ""})
     raise SystemExit("Could not reach a decision in the first scenario")
 
