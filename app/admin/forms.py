@@ -126,34 +126,26 @@ class DateInRange:
 # --- People -----------------------------------------------------------------------------
 
 
+def required_text(label: str, what: str, max_length: int) -> StringField:
+    """A trimmed text field with the GOV.UK messages for a missing or too long value."""
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        filters=TRIM,
+        validators=[
+            DataRequired(message=f"Enter {what}"),
+            Length(
+                max=max_length,
+                message=f"{label} must be {max_length} characters or fewer",
+            ),
+        ],
+    )
+
+
 class PersonForm(AppForm):
-    employee_number = StringField(
-        "Employee number",
-        widget=GovTextInput(),
-        filters=TRIM,
-        validators=[
-            DataRequired(message="Enter an employee number"),
-            Length(max=32, message="Employee number must be 32 characters or fewer"),
-        ],
-    )
-    first_name = StringField(
-        "First name",
-        widget=GovTextInput(),
-        filters=TRIM,
-        validators=[
-            DataRequired(message="Enter a first name"),
-            Length(max=100, message="First name must be 100 characters or fewer"),
-        ],
-    )
-    last_name = StringField(
-        "Last name",
-        widget=GovTextInput(),
-        filters=TRIM,
-        validators=[
-            DataRequired(message="Enter a last name"),
-            Length(max=100, message="Last name must be 100 characters or fewer"),
-        ],
-    )
+    employee_number = required_text("Employee number", "an employee number", 32)
+    first_name = required_text("First name", "a first name", 100)
+    last_name = required_text("Last name", "a last name", 100)
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
