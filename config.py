@@ -118,6 +118,11 @@ class Config:
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
+    # Certification: the renewal window opens this many days before a certificate expires.
+    RENEWAL_WINDOW_DAYS = _env_int("RENEWAL_WINDOW_DAYS", 60)
+    # Public certificate checks allowed per address per RATE_LIMIT_WINDOW_MINUTES.
+    VERIFY_REQUESTS_PER_ADDRESS = _env_int("VERIFY_REQUESTS_PER_ADDRESS", 60)
+
     # Lesson content, loaded and validated once at start-up.
     CONTENT_DIR = os.environ.get("CONTENT_DIR", str(BASE_DIR / "content"))
 

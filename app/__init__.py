@@ -113,10 +113,14 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
+    from app.certificates.routes import bp as certificates_bp
     from app.learning.routes import bp as learning_bp
     from app.main.routes import bp as main_bp
+    from app.quizzes.routes import bp as quizzes_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(quizzes_bp)
+    app.register_blueprint(certificates_bp)

@@ -34,6 +34,10 @@ EVENTS: dict[str, str] = {
     "user_reactivated": "User reactivated",
     "department_created": "Department added",
     "department_renamed": "Department renamed",
+    "quiz_passed": "Quiz passed",
+    "quiz_failed": "Quiz failed",
+    "policy_acknowledged": "Policy acknowledged",
+    "certificate_issued": "Certificate issued",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from app.extensions import db
 from app.models import RateLimitHit
@@ -31,6 +31,12 @@ def exceeded(key: str, limit: int) -> bool:
 
 def hit(key: str) -> None:
     db.session.add(RateLimitHit(key=key))
+
+
+def hit_now(key: str) -> None:
+    """Record a hit in its own short transaction, for a page that only reads (a GET)."""
+    with db.engine.begin() as connection:
+        connection.execute(insert(RateLimitHit).values(key=key, created_at=utcnow()))
 
 
 def clear(key: str) -> None:

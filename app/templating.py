@@ -7,6 +7,9 @@ from typing import Any
 from flask import Flask
 from wtforms import Form
 
+from app.admin import presenters
+from app.certificates import codes
+
 
 def error_summary(form: Form) -> dict[str, Any]:
     """Parameters for govukErrorSummary: one entry per field in error, linked to the field,
@@ -32,3 +35,6 @@ def has_errors(form: Form | None) -> bool:
 def init_app(app: Flask) -> None:
     app.add_template_global(error_summary)
     app.add_template_global(has_errors)
+    app.add_template_filter(presenters.utc_time, "datetime")
+    app.add_template_filter(presenters.long_date, "long_date")
+    app.add_template_filter(codes.display, "certificate_code")

@@ -29,7 +29,8 @@ def _load_cached(root: str, stamp: tuple[tuple[str, float], ...]) -> Catalogue:
 
 def _stamp(root: Path) -> tuple[tuple[str, float], ...]:
     # Reload when any file changes (tests and `flask run` start many apps in one process).
-    return tuple(sorted((str(p), p.stat().st_mtime) for p in root.rglob("*") if p.is_file()))
+    files = [*root.rglob("*"), *(root.parent / "quizzes").glob("*.yaml")]
+    return tuple(sorted((str(p), p.stat().st_mtime) for p in files if p.is_file()))
 
 
 def init_app(app: Flask) -> None:

@@ -10,13 +10,13 @@ from flask.cli import AppGroup
 
 from app.catalogue import loader
 
-content_cli = AppGroup("content", help="Check the lesson content.")
+content_cli = AppGroup("content", help="Check the lesson content and question banks.")
 
 
 @content_cli.command("check")
 @click.argument("folder", required=False, type=click.Path(path_type=Path))
 def check_command(folder: Path | None) -> None:
-    """Check every module, lesson and scenario; exit non-zero if anything is wrong."""
+    """Check every module, lesson, scenario and question bank; exit 1 if anything is wrong."""
     root = folder or Path(current_app.config["CONTENT_DIR"])
     catalogue, problems = loader.load(root)
     for problem in problems:
@@ -26,6 +26,8 @@ def check_command(folder: Path | None) -> None:
     modules = catalogue.in_order()
     lessons = sum(len(m.lessons) for m in modules)
     scenarios = sum(len(m.scenarios) for m in modules)
+    questions = sum(len(m.quiz.questions) for m in modules)
     click.echo(
-        f"Content is valid: {len(modules)} modules, {lessons} lessons, {scenarios} scenarios."
+        f"Content is valid: {len(modules)} modules, {lessons} lessons, {scenarios} scenarios, "
+        f"{questions} quiz questions."
     )

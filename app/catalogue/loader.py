@@ -1,4 +1,4 @@
-"""Loads content/ into an immutable catalogue, or reports every problem it finds.
+"""Loads content/ and quizzes/ into an immutable catalogue, or reports every problem it finds.
 
 Each problem names the file, the line and what is wrong, in plain words, so that a
 training officer editing content can fix it without reading code.
@@ -54,10 +54,25 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class Quiz:
+    spec: schema.QuestionBank
+    questions: MappingProxyType[str, schema.Question]
+
+    @property
+    def settings(self) -> schema.QuizSettings:
+        return self.spec.settings
+
+
+@dataclass(frozen=True)
 class Module:
     spec: schema.Module
     lessons: MappingProxyType[str, Lesson]
     scenarios: MappingProxyType[str, Scenario]
+    quiz: Quiz
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
 
     @property
     def id(self) -> str:
@@ -71,6 +86,7 @@ class Module:
 @dataclass(frozen=True)
 class Catalogue:
     modules: MappingProxyType[str, Module]
+    policy: schema.Policy
 
     def in_order(self) -> list[Module]:
         return sorted(self.modules.values(), key=lambda m: (m.spec.order, m.id))
@@ -82,7 +98,11 @@ class _Loading:
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, path: Path, line: int | None, message: str) -> None:
-        self.problems.append(Problem(str(path.relative_to(self.root.parent)), line, message))
+        try:
+            name = str(path.relative_to(self.root.parent))
+        except ValueError:
+            name = str(path)
+        self.problems.append(Problem(name, line, message))
 
     def validation(self, path: Path, node: Any, error: ValidationError) -> None:
         items = error.errors()
@@ -122,22 +142,43 @@ def _plain(location: tuple[Any, ...], item: dict[str, Any]) -> str:
     return f"'{where}': {item['msg']}"
 
 
-def load(root: Path) -> tuple[Catalogue | None, list[Problem]]:
+def load(root: Path, quizzes: Path | None = None) -> tuple[Catalogue | None, list[Problem]]:
+    """Load content from `root` and question banks from `quizzes` (default: its sibling)."""
     loading = _Loading(root)
     if not root.is_dir():
         loading.problems.append(Problem(str(root), None, "the content folder does not exist"))
         return None, loading.problems
+    quizzes = quizzes or root.parent / "quizzes"
+    policy = _load_policy(root / "policy.yaml", loading)
     modules: dict[str, Module] = {}
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        module = _load_module(folder, loading)
+        module = _load_module(folder, quizzes, loading)
         if module is not None:
             modules[module.id] = module
     if not modules and not loading.problems:
         loading.problems.append(Problem(root.name, None, "there are no modules"))
+    named = {m.spec.quiz_bank for m in modules.values()}
+    for path in sorted(quizzes.glob("*.yaml")) if quizzes.is_dir() else []:
+        if path.stem not in named and not loading.problems:
+            loading.add(path, None, "no module names this question bank in its quiz_bank field")
     problems = sorted(loading.problems)
     if problems:
         return None, problems
-    return Catalogue(MappingProxyType(modules)), []
+    return Catalogue(MappingProxyType(modules), policy), []
+
+
+def _load_policy(path: Path, loading: _Loading) -> schema.Policy | None:
+    if not path.is_file():
+        loading.add(path, None, "there is no policy.yaml naming the policy and its version")
+        return None
+    data, node = _load_yaml(path, loading)
+    if data is None:
+        return None
+    try:
+        return schema.Policy.model_validate(data)
+    except ValidationError as error:
+        loading.validation(path, node, error)
+        return None
 
 
 def _load_yaml(path: Path, loading: _Loading) -> tuple[Any, Any]:
@@ -155,7 +196,7 @@ def _load_yaml(path: Path, loading: _Loading) -> tuple[Any, Any]:
     return data, node
 
 
-def _load_module(folder: Path, loading: _Loading) -> Module | None:
+def _load_module(folder: Path, quizzes: Path, loading: _Loading) -> Module | None:
     path = folder / "module.yaml"
     if not path.is_file():
         loading.add(folder, None, "this module folder has no module.yaml")
@@ -192,7 +233,122 @@ def _load_module(folder: Path, loading: _Loading) -> Module | None:
         refs = getattr(spec, path_name)
         for ref in sorted({r for r in refs if refs.count(r) > 1}):
             loading.add(path, line_of(node, (path_name,)), f"{path_name} lists '{ref}' twice")
-    return Module(spec, MappingProxyType(lessons), MappingProxyType(scenarios))
+    bank_path = quizzes / f"{spec.quiz_bank}.yaml"
+    if not bank_path.is_file():
+        loading.add(
+            path,
+            line_of(node, ("quiz_bank",)),
+            f"quiz_bank names '{spec.quiz_bank}', but there is no file "
+            f"{quizzes.name}/{spec.quiz_bank}.yaml",
+        )
+        return None
+    quiz = _load_quiz(bank_path, spec, lessons, loading)
+    if quiz is None:
+        return None
+    return Module(spec, MappingProxyType(lessons), MappingProxyType(scenarios), quiz)
+
+
+# Options each question type must have: (fewest, most, fewest correct, most correct).
+_OPTION_RULES = {
+    "single": (3, 5, 1, 1, "3 to 5 options, exactly one of them correct"),
+    "multiple": (4, 6, 2, None, "4 to 6 options, at least two correct and at least one wrong"),
+    "true_false": (2, 2, 1, 1, "exactly two options (true and false), one of them correct"),
+}
+
+
+def _load_quiz(
+    path: Path, module: schema.Module, lessons: dict[str, Lesson], loading: _Loading
+) -> Quiz | None:
+    data, node = _load_yaml(path, loading)
+    if data is None:
+        return None
+    try:
+        bank = schema.QuestionBank.model_validate(data)
+    except ValidationError as error:
+        loading.validation(path, node, error)
+        return None
+    before = len(loading.problems)
+    if bank.module != module.id:
+        loading.add(
+            path,
+            line_of(node, ("module",)),
+            f"module '{bank.module}' must be '{module.id}', the module that names this bank",
+        )
+    seen: set[str] = set()
+    used_tags: set[str] = set()
+    for index, question in enumerate(bank.questions):
+        here = ("questions", index)
+        if question.id in seen:
+            loading.add(
+                path, line_of(node, (*here, "id")), f"question id '{question.id}' is used twice"
+            )
+        seen.add(question.id)
+        _check_question(path, node, here, question, lessons, bank, loading)
+        used_tags.update(question.tags)
+    for tag in bank.tags:
+        if tag not in used_tags:
+            loading.add(path, line_of(node, ("tags", tag)), f"no question uses the tag '{tag}'")
+    if bank.settings.questions_per_attempt > len(bank.questions):
+        loading.add(
+            path,
+            line_of(node, ("settings", "questions_per_attempt")),
+            f"questions_per_attempt is {bank.settings.questions_per_attempt}, but the bank "
+            f"has only {len(bank.questions)} questions",
+        )
+    if len(loading.problems) > before:
+        return None
+    return Quiz(bank, MappingProxyType({q.id: q for q in bank.questions}))
+
+
+def _check_question(
+    path: Path,
+    node: Any,
+    here: tuple[Any, ...],
+    question: schema.Question,
+    lessons: dict[str, Lesson],
+    bank: schema.QuestionBank,
+    loading: _Loading,
+) -> None:
+    name = f"question '{question.id}'"
+    ids = [o.id for o in question.options]
+    for option_id in sorted({i for i in ids if ids.count(i) > 1}):
+        loading.add(
+            path, line_of(node, (*here, "options")), f"{name} uses option id '{option_id}' twice"
+        )
+    fewest, most, fewest_correct, most_correct, rule = _OPTION_RULES[question.type]
+    correct = len(question.correct_ids)
+    wrong = len(question.options) - correct
+    if (
+        not fewest <= len(question.options) <= most
+        or correct < fewest_correct
+        or (most_correct is not None and correct > most_correct)
+        or wrong < 1
+    ):
+        loading.add(
+            path,
+            line_of(node, (*here, "options")),
+            f"{name} is a {question.type} question, so it needs {rule}",
+        )
+    if question.type == "true_false" and sorted(ids) != ["false", "true"]:
+        loading.add(
+            path,
+            line_of(node, (*here, "options")),
+            f"{name} is a true_false question, so its option ids must be 'true' and 'false'",
+        )
+    if question.lesson not in lessons:
+        loading.add(
+            path,
+            line_of(node, (*here, "lesson")),
+            f"{name} names lesson '{question.lesson}', but there is no such lesson "
+            f"in {bank.module}/lessons/",
+        )
+    for tag in question.tags:
+        if tag not in bank.tags:
+            loading.add(
+                path,
+                line_of(node, (*here, "tags")),
+                f"{name} uses the tag '{tag}', which is not listed under tags",
+            )
 
 
 def _load_lessons(folder: Path, loading: _Loading) -> dict[str, Lesson]:

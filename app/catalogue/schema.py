@@ -1,4 +1,4 @@
-"""The one definition of the content formats: modules, lessons, scenarios.
+"""The one definition of the content formats: modules, lessons, scenarios, question banks.
 
 Content is data, validated by these pydantic models when the app starts and by
 `flask content check`. Unknown fields are errors, so a typo never passes silently.
@@ -66,7 +66,7 @@ class Module(Strict):
     certificate_validity_months: Annotated[int, Field(ge=1, le=60)] = 12
     induction_path: list[ItemRef] = Field(min_length=1)
     refresher_path: list[ItemRef] = Field(min_length=1)
-    quiz_bank: Slug | None = None
+    quiz_bank: Slug
     policy_sections: list[Text] = Field(min_length=1)
     sources: list[Source] = Field(min_length=1)
 
@@ -136,3 +136,56 @@ class Scenario(Strict):
 
 def is_slug(value: str) -> bool:
     return re.fullmatch(SLUG, value) is not None
+
+
+# --- The policy the modules teach ---------------------------------------------------------
+
+
+class Policy(Strict):
+    """content/policy.yaml: the policy version a learner acknowledges after passing."""
+
+    title: Text
+    version: Annotated[int, Field(ge=1)]
+    approved: Text
+    document_url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    summary: Text
+
+
+# --- Question banks (quizzes/<module-id>.yaml) --------------------------------------------
+
+QuestionType = Literal["single", "multiple", "true_false"]
+
+
+class QuizSettings(Strict):
+    questions_per_attempt: Annotated[int, Field(ge=1, le=50)]
+    pass_mark_percent: Annotated[int, Field(ge=1, le=100)]
+    attempts_before_cool_down: Annotated[int, Field(ge=1, le=20)]
+    cool_down_hours: Annotated[int, Field(ge=0, le=24 * 30)]
+
+
+class Option(Strict):
+    id: Slug
+    text: Text
+    correct: bool = False
+    feedback: Text
+
+
+class Question(Strict):
+    id: Slug
+    type: QuestionType
+    lesson: Slug
+    tags: list[Slug] = Field(min_length=1)
+    stem: Text
+    options: list[Option]
+    explanation: Text
+
+    @property
+    def correct_ids(self) -> frozenset[str]:
+        return frozenset(o.id for o in self.options if o.correct)
+
+
+class QuestionBank(Strict):
+    module: Slug
+    settings: QuizSettings
+    tags: dict[Annotated[str, Field(pattern=SLUG)], Text] = Field(min_length=1)
+    questions: list[Question] = Field(min_length=1)

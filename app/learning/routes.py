@@ -12,6 +12,7 @@ from app.database import transactional
 from app.learning import services
 from app.learning.forms import CompleteLessonForm, ContinueForm, DecisionForm, StartScenarioForm
 from app.learning.urls import item_url
+from app.quizzes import services as quizzes
 
 bp = Blueprint("learning", __name__, url_prefix="/modules")
 
@@ -27,7 +28,12 @@ def _module(module_id: str):
 @signed_in
 def module(module_id: str) -> str:
     state = services.state_for(current_user, _module(module_id))
-    return render_template("learning/module.html", state=state, item_url=item_url)
+    return render_template(
+        "learning/module.html",
+        state=state,
+        quiz=quizzes.quiz_state(current_user, state),
+        item_url=item_url,
+    )
 
 
 @bp.route("/<module_id>/lessons/<lesson_id>", methods=["GET", "POST"])
@@ -37,9 +43,10 @@ def lesson(module_id: str, lesson_id: str) -> str | Response:
     module = _module(module_id)
     item = module.lessons.get(lesson_id)
     ref = f"lesson:{lesson_id}"
-    if item is None or ref not in module.spec.induction_path:
+    if item is None or not services.in_any_path(module, ref):
         abort(404)
-    previous, following = services.neighbours(module, ref)
+    state = services.state_for(current_user, module)
+    previous, following = services.neighbours(state, ref)
     form = CompleteLessonForm()
     if form.validate_on_submit():
         services.complete_lesson(current_user, module, lesson_id)
@@ -50,13 +57,14 @@ def lesson(module_id: str, lesson_id: str) -> str | Response:
         lesson=item,
         form=form,
         previous_url=item_url(module_id, previous) if previous else None,
-        position=list(module.spec.induction_path).index(ref) + 1,
+        position=state.path.index(ref) + 1 if ref in state.path else None,
+        path_length=len(state.path),
     )
 
 
 def _scenario(module, scenario_id: str):
     scenario = module.scenarios.get(scenario_id)
-    if scenario is None or f"scenario:{scenario_id}" not in module.spec.induction_path:
+    if scenario is None or not services.in_any_path(module, f"scenario:{scenario_id}"):
         abort(404)
     return scenario
 
@@ -166,7 +174,8 @@ def summary(module_id: str, scenario_id: str) -> str | Response:
     run = services.latest_finished_run(current_user, module, item)
     if run is None:
         return redirect(url_for("learning.scenario", module_id=module_id, scenario_id=scenario_id))
-    _previous, following = services.neighbours(module, f"scenario:{scenario_id}")
+    state = services.state_for(current_user, module)
+    _previous, following = services.neighbours(state, f"scenario:{scenario_id}")
     return render_template(
         "learning/summary.html",
         module=module,

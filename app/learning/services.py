@@ -11,24 +11,33 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app import catalogue
 from app.catalogue import schema
 from app.catalogue.loader import Module, Scenario
+from app.certificates.lifecycle import Cycle, Standing, cycle_for
 from app.extensions import db
-from app.models import ItemProgress, ModuleCompletion, ScenarioDecision, ScenarioRun, User
-from app.models.base import utcnow
-
-CYCLE = 1  # certification cycles arrive with the assessment feature
-PATH = "induction"
+from app.models import (
+    Certificate,
+    ItemProgress,
+    ModuleCompletion,
+    ScenarioDecision,
+    ScenarioRun,
+    User,
+)
+from app.models.base import today, utcnow
 
 
 class Status(enum.StrEnum):
     NOT_STARTED = "Not started"
     IN_PROGRESS = "In progress"
     COMPLETE = "Learning complete"
+    CERTIFIED = "Certified"
+    EXPIRING = "Renewal due"
+    EXPIRED = "Expired"
 
 
 @dataclass(frozen=True)
@@ -44,15 +53,28 @@ class ItemState:
 @dataclass(frozen=True)
 class ModuleState:
     module: Module
+    cycle: Cycle
+    certificate: Certificate | None  # the latest one, held or being renewed
     items: list[ItemState]
     complete: bool
 
     @property
+    def path(self) -> list[str]:
+        return [i.ref for i in self.items]
+
+    @property
     def status(self) -> Status:
+        standing = self.cycle.standing
+        if standing is Standing.CERTIFIED:
+            return Status.CERTIFIED
         if self.complete:
             return Status.COMPLETE
         if any(i.done or i.in_progress for i in self.items):
             return Status.IN_PROGRESS
+        if standing is Standing.EXPIRING:
+            return Status.EXPIRING
+        if standing in (Standing.EXPIRED, Standing.REVOKED):
+            return Status.EXPIRED
         return Status.NOT_STARTED
 
     @property
@@ -80,27 +102,68 @@ def module_for(user: User, module_id: str) -> Module | None:
 
 def states_for(user: User) -> list[ModuleState]:
     modules = modules_for(user)
+    certificates = latest_certificates(user)
     done = _done_refs(user)
     open_runs = _open_scenarios(user)
-    complete = set(
-        db.session.scalars(
-            select(ModuleCompletion.module_id).where(
-                ModuleCompletion.user_id == user.id, ModuleCompletion.cycle == CYCLE
+    complete = {
+        (module_id, cycle)
+        for module_id, cycle in db.session.execute(
+            select(ModuleCompletion.module_id, ModuleCompletion.cycle).where(
+                ModuleCompletion.user_id == user.id
             )
         )
-    )
-    return [_state(m, done, open_runs, m.id in complete) for m in modules]
+    }
+    states = []
+    for module in modules:
+        certificate = certificates.get(module.id)
+        cycle = _cycle(certificate)
+        states.append(
+            _state(
+                module, cycle, certificate, done, open_runs, (module.id, cycle.number) in complete
+            )
+        )
+    return states
 
 
 def state_for(user: User, module: Module) -> ModuleState:
     return next(s for s in states_for(user) if s.module.id == module.id)
 
 
+def latest_certificates(user: User) -> dict[str, Certificate]:
+    """Each module's latest certificate (superseded ones never are)."""
+    rows = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.user_id == user.id, Certificate.superseded_at.is_(None))
+        .order_by(Certificate.cycle, Certificate.id)
+    )
+    return {c.module_id: c for c in rows}  # later cycles overwrite earlier ones
+
+
+def _cycle(certificate: Certificate | None) -> Cycle:
+    return cycle_for(
+        latest_cycle=certificate.cycle if certificate else None,
+        expires_on=certificate.expires_on if certificate else None,
+        revoked=certificate is not None and certificate.revoked_at is not None,
+        today=today(),
+        renewal_window_days=current_app.config["RENEWAL_WINDOW_DAYS"],
+    )
+
+
+def path_of(module: Module, cycle: Cycle) -> list[str]:
+    spec = module.spec
+    return list(spec.induction_path if cycle.path == "induction" else spec.refresher_path)
+
+
 def _state(
-    module: Module, done: set[tuple[str, str]], open_runs: set[tuple[str, str]], complete: bool
+    module: Module,
+    cycle: Cycle,
+    certificate: Certificate | None,
+    done: set[tuple[str, int, str]],
+    open_runs: set[tuple[str, str]],
+    complete: bool,
 ) -> ModuleState:
     items = []
-    for ref in module.spec.induction_path:
+    for ref in path_of(module, cycle):
         kind, _, item_id = ref.partition(":")
         items.append(
             ItemState(
@@ -108,29 +171,25 @@ def _state(
                 kind=kind,
                 id=item_id,
                 title=module.item(ref).title,
-                done=(module.id, ref) in done,
+                done=(module.id, cycle.number, ref) in done,
                 in_progress=kind == "scenario" and (module.id, item_id) in open_runs,
             )
         )
-    return ModuleState(module, items, complete)
+    return ModuleState(module, cycle, certificate, items, complete)
 
 
-def _done_refs(user: User) -> set[tuple[str, str]]:
+def _done_refs(user: User) -> set[tuple[str, int, str]]:
     lessons = db.session.execute(
-        select(ItemProgress.module_id, ItemProgress.item_ref).where(
-            ItemProgress.user_id == user.id, ItemProgress.cycle == CYCLE
+        select(ItemProgress.module_id, ItemProgress.cycle, ItemProgress.item_ref).where(
+            ItemProgress.user_id == user.id
         )
     )
     scenarios = db.session.execute(
-        select(ScenarioRun.module_id, ScenarioRun.scenario_id)
-        .where(
-            ScenarioRun.user_id == user.id,
-            ScenarioRun.cycle == CYCLE,
-            ScenarioRun.finished_at.is_not(None),
-        )
+        select(ScenarioRun.module_id, ScenarioRun.cycle, ScenarioRun.scenario_id)
+        .where(ScenarioRun.user_id == user.id, ScenarioRun.finished_at.is_not(None))
         .distinct()
     )
-    return {(m, r) for m, r in lessons} | {(m, f"scenario:{s}") for m, s in scenarios}
+    return {(m, c, r) for m, c, r in lessons} | {(m, c, f"scenario:{s}") for m, c, s in scenarios}
 
 
 def _open_scenarios(user: User) -> set[tuple[str, str]]:
@@ -142,8 +201,14 @@ def _open_scenarios(user: User) -> set[tuple[str, str]]:
     return {(m, s) for m, s in rows}
 
 
-def neighbours(module: Module, ref: str) -> tuple[str | None, str | None]:
-    path = list(module.spec.induction_path)
+def in_any_path(module: Module, ref: str) -> bool:
+    return ref in module.spec.induction_path or ref in module.spec.refresher_path
+
+
+def neighbours(state: ModuleState, ref: str) -> tuple[str | None, str | None]:
+    """The items before and after `ref` on the person's path (or the full induction path,
+    for an induction item a refresher learner chooses to read again)."""
+    path = state.path if ref in state.path else list(state.module.spec.induction_path)
     index = path.index(ref)
     return (
         path[index - 1] if index > 0 else None,
@@ -156,11 +221,14 @@ def neighbours(module: Module, ref: str) -> tuple[str | None, str | None]:
 
 def complete_lesson(user: User, module: Module, lesson_id: str) -> None:
     ref = f"lesson:{lesson_id}"
+    state = state_for(user, module)
+    if not state.cycle.needs_learning or ref not in state.path:
+        return  # reading again, outside the path: nothing to record
     exists = db.session.scalar(
         select(ItemProgress.id).where(
             ItemProgress.user_id == user.id,
             ItemProgress.module_id == module.id,
-            ItemProgress.cycle == CYCLE,
+            ItemProgress.cycle == state.cycle.number,
             ItemProgress.item_ref == ref,
         )
     )
@@ -169,7 +237,7 @@ def complete_lesson(user: User, module: Module, lesson_id: str) -> None:
             ItemProgress(
                 user_id=user.id,
                 module_id=module.id,
-                cycle=CYCLE,
+                cycle=state.cycle.number,
                 item_ref=ref,
                 content_version=module.spec.version,
             )
@@ -188,14 +256,14 @@ def _insert_once(row: object) -> None:
 
 def _record_completion_if_done(user: User, module: Module) -> None:
     state = state_for(user, module)
-    if state.complete or not all(i.done for i in state.items):
+    if state.complete or not state.cycle.needs_learning or not all(i.done for i in state.items):
         return
     _insert_once(
         ModuleCompletion(
             user_id=user.id,
             module_id=module.id,
-            cycle=CYCLE,
-            path=PATH,
+            cycle=state.cycle.number,
+            path=state.cycle.path,
             content_version=module.spec.version,
         )
     )
@@ -239,7 +307,7 @@ def start_run(user: User, module: Module, scenario: Scenario) -> ScenarioRun:
             user_id=user.id,
             module_id=module.id,
             scenario_id=scenario.id,
-            cycle=CYCLE,
+            cycle=state_for(user, module).cycle.number,
             content_version=module.spec.version,
             current_node=scenario.spec.start,
         )
@@ -287,6 +355,8 @@ def take_step(
         return StepResult.STALE
     run.current_node = target
     if isinstance(scenario.spec.nodes[target], schema.EndNode):
+        # A run left open in an earlier cycle counts for the cycle it is finished in.
+        run.cycle = state_for(user, module).cycle.number
         run.finished_at = utcnow()
         db.session.flush()
         _record_completion_if_done(user, module)

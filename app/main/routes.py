@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template
 from flask_login import current_user
 
+from app import catalogue
 from app.auth.permissions import public, signed_in
 from app.learning import services as learning
 from app.learning.urls import item_url
 from app.main import services
+from app.models.base import today
 
 bp = Blueprint("main", __name__)
 
@@ -23,7 +25,10 @@ def start() -> str:
 @signed_in
 def home() -> str:
     return render_template(
-        "main/home.html", states=learning.states_for(current_user), item_url=item_url
+        "main/home.html",
+        states=learning.states_for(current_user),
+        item_url=item_url,
+        today=today(),
     )
 
 
@@ -40,6 +45,14 @@ def readyz() -> tuple[Response, int]:
     ready = services.database_is_ready()
     return Response("OK" if ready else "Database unavailable", mimetype="text/plain"), (
         200 if ready else 503
+    )
+
+
+@bp.get("/policy")
+@public
+def policy() -> str:
+    return render_template(
+        "main/policy.html", policy=catalogue.get().policy, modules=catalogue.get().in_order()
     )
 
 

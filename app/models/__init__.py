@@ -1,17 +1,22 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
 from app.models.account import AuditEvent, RateLimitHit, TokenPurpose, UserToken
+from app.models.assessment import Acknowledgement, Certificate, QuizAnswer, QuizAttempt
 from app.models.base import Base
 from app.models.learning import ItemProgress, ModuleCompletion, ScenarioDecision, ScenarioRun
 from app.models.organisation import Department, ProfessionalBody, User, normalise_email
 
 __all__ = [
+    "Acknowledgement",
     "AuditEvent",
     "Base",
+    "Certificate",
     "Department",
     "ItemProgress",
     "ModuleCompletion",
     "ProfessionalBody",
+    "QuizAnswer",
+    "QuizAttempt",
     "RateLimitHit",
     "ScenarioDecision",
     "ScenarioRun",

@@ -3,7 +3,7 @@
 Named constraints let Alembic alter them on SQLite (batch mode) and PostgreSQL alike.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -25,6 +25,11 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Timezone-aware now in UTC; every stored time is UTC."""
     return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today's date in UTC: certificate expiry and due dates are compared with this."""
+    return utcnow().date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

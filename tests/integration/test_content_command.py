@@ -29,6 +29,9 @@ def run_flask(*args: str, content_dir: Path | None = None) -> subprocess.Complet
 def broken_copy(tmp_path: Path) -> Path:
     root = tmp_path / "content"
     shutil.copytree(FIXTURE, root)
+    shutil.copytree(FIXTURE.parent / "quizzes", tmp_path / "quizzes")
+    bank = tmp_path / "quizzes" / "sample-module.yaml"
+    bank.write_text(bank.read_text().replace("lesson: first-lesson", "lesson: no-such", 1))
     scenario = root / "sample-module/scenarios/office-choice.yaml"
     scenario.write_text(scenario.read_text().replace("next: good-end", "next: nowhere", 1))
     module = root / "sample-module/module.yaml"
@@ -40,6 +43,8 @@ def test_check_passes_on_the_shipped_content():
     result = run_flask("content", "check")
     assert result.returncode == 0, result.stderr
     assert "Content is valid: 5 modules" in result.stdout
+    questions = int(result.stdout.split("scenarios, ")[1].split(" quiz questions")[0])
+    assert questions >= 100
 
 
 def test_check_lists_every_problem_and_fails(tmp_path):
@@ -47,6 +52,9 @@ def test_check_lists_every_problem_and_fails(tmp_path):
     assert result.returncode == 1
     assert "content/sample-module/module.yaml:6: 'versoin' is not a field we know" in result.stderr
     assert "office-choice.yaml:19: node 'ask' leads to 'nowhere'" in result.stderr
+    assert "quizzes/sample-module.yaml:13: question 'own-phone' names lesson 'no-such'" in (
+        result.stderr
+    )
 
 
 def test_the_app_refuses_to_start_with_broken_content(tmp_path):

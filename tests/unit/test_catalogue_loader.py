@@ -10,12 +10,14 @@ import pytest
 from app.catalogue import loader
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "content"
+QUIZZES = FIXTURE.parent / "quizzes"
 
 
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
     root = tmp_path / "content"
     shutil.copytree(FIXTURE, root)
+    shutil.copytree(QUIZZES, tmp_path / "quizzes")
     return root
 
 
@@ -44,6 +46,8 @@ def test_the_sample_loads(content):
 M = "sample-module/module.yaml"
 S = "sample-module/scenarios/office-choice.yaml"
 L = "sample-module/lessons/first-lesson.md"
+Q = "../quizzes/sample-module.yaml"
+P = "policy.yaml"
 
 BROKEN = [
     # (file, old, new, expected problem)
@@ -114,6 +118,88 @@ BROKEN = [
         "content/sample-module/lessons/first-lesson.md:2: 'id' must be lower-case letters",
     ),
     (L, "---\nid", "id", "a lesson must start with front matter"),
+    # Question banks (quizzes/<module-id>.yaml)
+    (
+        M,
+        "quiz_bank: sample-module",
+        "quiz_bank: missing-bank",
+        "content/sample-module/module.yaml:14: quiz_bank names 'missing-bank', but there is "
+        "no file quizzes/missing-bank.yaml",
+    ),
+    (Q, "module: sample-module", "module: other", "quizzes/sample-module.yaml:1: module 'other'"),
+    (
+        Q,
+        "  pass_mark_percent: 75",
+        "  pass_mark_percent: 75\n  pass_mark: 75",
+        "quizzes/sample-module.yaml:5: 'settings.pass_mark' is not a field we know",
+    ),
+    (
+        Q,
+        "    explanation: The policy covers your own time",
+        "    explain: The policy covers your own time",
+        "quizzes/sample-module.yaml:11: 'questions.0.explanation' is missing",
+    ),
+    (
+        Q,
+        "  - id: lunch-browsing",
+        "  - id: own-phone",
+        "quizzes/sample-module.yaml:28: question id 'own-phone' is used twice",
+    ),
+    (
+        Q,
+        "      - id: never",
+        "      - id: applies",
+        "quizzes/sample-module.yaml:17: question 'own-phone' uses option id 'applies' twice",
+    ),
+    (
+        Q,
+        "        text: No, because the phone is yours.\n",
+        "        text: No, because the phone is yours.\n        correct: true\n",
+        "question 'own-phone' is a single question, so it needs 3 to 5 options, exactly one",
+    ),
+    (
+        Q,
+        "        text: Lock your screen when you leave your desk.\n        correct: true",
+        "        text: Lock your screen when you leave your desk.",
+        "question 'safe-habits' is a multiple question, so it needs 4 to 6 options, at least two",
+    ),
+    (
+        Q,
+        '      - id: "false"\n        text: "False"\n        feedback: Not quite. Reasonable',
+        '      - id: "no"\n        text: "False"\n        feedback: Not quite. Reasonable',
+        "question 'lunch-browsing' is a true_false question, so its option ids must be",
+    ),
+    (
+        Q,
+        "    lesson: first-lesson\n    tags: [personal-use]\n    stem: You post",
+        "    lesson: second-lesson\n    tags: [personal-use]\n    stem: You post",
+        "quizzes/sample-module.yaml:13: question 'own-phone' names lesson 'second-lesson', "
+        "but there is no such lesson",
+    ),
+    (
+        Q,
+        "    tags: [personal-use]\n    stem: You post",
+        "    tags: [personal-uses]\n    stem: You post",
+        "question 'own-phone' uses the tag 'personal-uses', which is not listed under tags",
+    ),
+    (
+        Q,
+        "  sharing: Sharing information",
+        "  sharing: Sharing information\n  unused: A tag nobody uses",
+        "quizzes/sample-module.yaml:10: no question uses the tag 'unused'",
+    ),
+    (
+        Q,
+        "questions_per_attempt: 4",
+        "questions_per_attempt: 9",
+        "quizzes/sample-module.yaml:3: questions_per_attempt is 9, but the bank has only 5",
+    ),
+    (
+        P,
+        "version: 4",
+        "verison: 4",
+        "content/policy.yaml:1: 'version' is missing",
+    ),
 ]
 
 
@@ -183,3 +269,18 @@ def test_script_in_content_renders_harmlessly(content):
     assert "onerror=" not in html.replace("onerror=alert(1)&gt;", "")
     assert 'rel="noreferrer noopener external"' in html
     assert "(external website)" in html
+
+
+def test_a_bank_no_module_names_is_reported(content):
+    (content.parent / "quizzes" / "orphan.yaml").write_text("module: orphan\n")
+    assert "quizzes/orphan.yaml: no module names this question bank in its quiz_bank field" in (
+        problems(content)
+    )
+
+
+def test_the_sample_bank_loads_with_its_settings(content):
+    catalogue, _found = loader.load(content)
+    quiz = catalogue.modules["sample-module"].quiz
+    assert quiz.settings.pass_mark_percent == 75
+    assert quiz.questions["safe-habits"].correct_ids == {"lock-screen", "bcc"}
+    assert catalogue.policy.version == 4

@@ -1,0 +1,66 @@
+"""Fonts for the PDFs, so that any name prints as typed, whatever its script.
+
+Text is set in Bitstream Vera (it ships with reportlab, and is embedded as a subset); a
+character Vera lacks falls back to DejaVu Sans where the system has it, then to Adobe's
+standard Chinese/Japanese font (STSong-Light), which readers supply themselves. Runs of
+each font stay real text, so the PDF can be searched, copied and read aloud.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import reportlab
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+
+REGULAR = "Vera"
+BOLD = "Vera-Bold"
+_CJK = "STSong-Light"
+_DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+_REPORTLAB_FONTS = Path(reportlab.__file__).parent / "fonts"
+
+
+@cache
+def register() -> tuple[tuple[str, frozenset[int]], ...]:
+    """Register the fonts once; return the fallback chain with each font's characters."""
+    chain = []
+    for name, path in ((REGULAR, _REPORTLAB_FONTS / "Vera.ttf"), ("DejaVu", _DEJAVU)):
+        if path.is_file():
+            font = TTFont(name, str(path))
+            pdfmetrics.registerFont(font)
+            chain.append((name, frozenset(font.face.charToGlyph)))
+    pdfmetrics.registerFont(TTFont(BOLD, str(_REPORTLAB_FONTS / "VeraBd.ttf")))
+    pdfmetrics.registerFont(UnicodeCIDFont(_CJK))
+    return tuple(chain)
+
+
+def runs(text: str, font: str = REGULAR) -> list[tuple[str, str]]:
+    """Split text into (font, text) runs: `font` where it has the glyph, a fallback where not."""
+    chain = register()
+    result: list[tuple[str, str]] = []
+    for char in text:
+        if ord(char) in chain[0][1] or char in "\n\t":
+            name = font
+        else:
+            name = next((n for n, chars in chain[1:] if ord(char) in chars), _CJK)
+        if result and result[-1][0] == name:
+            result[-1] = (name, result[-1][1] + char)
+        else:
+            result.append((name, char))
+    return result
+
+
+def width(text: str, size: float, font: str = REGULAR) -> float:
+    return sum(pdfmetrics.stringWidth(part, name, size) for name, part in runs(text, font))
+
+
+def markup(text: str, font: str = REGULAR) -> str:
+    """Text escaped for a platypus Paragraph, with fallback fonts marked up."""
+    return "".join(
+        escape(part) if name == font else f'<font name="{name}">{escape(part)}</font>'
+        for name, part in runs(text, font)
+    )

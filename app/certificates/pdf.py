@@ -1,0 +1,151 @@
+"""Certificate PDFs: a pure function from the stored record to bytes.
+
+The same record always gives the same bytes (reportlab's invariant mode fixes the dates
+and ids it would otherwise vary), so a certificate can be made again years later and
+compared with a copy someone holds. Text is real text in reading order, and the document
+carries a title, author, subject and language for assistive technology.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import segno
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from app.certificates import fonts
+
+INK = HexColor("#0b0c0c")
+ACCENT = HexColor("#1d70b8")
+QUIET = HexColor("#505a5f")
+LANGUAGE = "en-GB"
+PRODUCER = "Online conduct training"
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    code: str
+    holder_name: str
+    module_title: str
+    organisation: str
+    policy: str
+    content_version: int
+    score_percent: int
+    issued_at: datetime
+    expires_on: date
+    verify_url: str
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def certificate(data: CertificateData) -> bytes:
+    fonts.register()
+    buffer = io.BytesIO()
+    width, height = landscape(A4)
+    canvas = Canvas(buffer, pagesize=(width, height), invariant=1, lang=LANGUAGE)
+    canvas.setTitle(f"Certificate: {data.module_title} – {data.holder_name}")
+    canvas.setAuthor(data.organisation)
+    canvas.setSubject(f"Certificate of completion {data.code}")
+    canvas.setCreator(PRODUCER)
+    canvas.setProducer(PRODUCER)
+    canvas.setKeywords(["certificate", data.code])
+
+    canvas.setStrokeColor(ACCENT)
+    canvas.setLineWidth(3)
+    canvas.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+
+    writer = _Writer(canvas, left=30 * mm, right=width - 30 * mm, top=height - 30 * mm)
+    writer.line(data.organisation, 14, colour=QUIET)
+    writer.gap(6)
+    writer.line("Certificate of completion", 30, bold=True, colour=ACCENT)
+    writer.gap(6)
+    writer.line("This is to certify that", 14)
+    writer.gap(2)
+    writer.line(data.holder_name, 24, bold=True)
+    writer.gap(2)
+    writer.line("has completed the training module", 14)
+    writer.gap(2)
+    writer.line(data.module_title, 20, bold=True)
+    writer.gap(4)
+    writer.line(
+        f"passed its quiz with a score of {data.score_percent}%, and confirmed that they "
+        f"have read and understood the {data.policy}.",
+        13,
+    )
+    writer.gap(8)
+    details = [
+        ("Date of issue", long_date(data.issued_at.date())),
+        ("Expires on", long_date(data.expires_on)),
+        ("Certificate code", data.code),
+        ("Content version", str(data.content_version)),
+    ]
+    for label, value in details:
+        writer.line(f"{label}: {value}", 12)
+    writer.gap(6)
+    writer.line("Check that this certificate is still valid at:", 11, colour=QUIET)
+    writer.line(data.verify_url, 11, colour=QUIET)
+
+    _qr(canvas, data.verify_url, x=width - 30 * mm - 40 * mm, y=24 * mm, size=40 * mm)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+class _Writer:
+    """Writes lines top to bottom (the reading order), wrapping long ones by words."""
+
+    def __init__(self, canvas: Canvas, *, left: float, right: float, top: float) -> None:
+        self.canvas, self.left, self.width, self.y = canvas, left, right - left, top
+
+    def gap(self, points: float) -> None:
+        self.y -= points
+
+    def line(self, text: str, size: float, *, bold: bool = False, colour=INK) -> None:
+        font = fonts.BOLD if bold else fonts.REGULAR
+        for part in _wrap(text, size, font, self.width):
+            self.y -= size * 1.25
+            drawn = self.canvas.beginText(self.left, self.y)
+            drawn.setFillColor(colour)
+            for name, run in fonts.runs(part, font):
+                drawn.setFont(name, size)
+                drawn.textOut(run)
+            self.canvas.drawText(drawn)
+
+
+def _wrap(text: str, size: float, font: str, width: float) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if current and fonts.width(candidate, size, font) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    lines.append(current)
+    return lines
+
+
+def _qr(canvas: Canvas, url: str, *, x: float, y: float, size: float) -> None:
+    """The verify link as a QR code, drawn as vector squares (sharp at any zoom)."""
+    code = segno.make(url, error="m")
+    rows = list(code.matrix_iter(scale=1, border=4))
+    module = size / len(rows)
+    canvas.setFillColor(HexColor("#ffffff"))
+    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.setFillColor(INK)
+    path = canvas.beginPath()
+    for row_index, row in enumerate(rows):
+        for col_index, dark in enumerate(row):
+            if dark:
+                path.rect(
+                    x + col_index * module, y + size - (row_index + 1) * module, module, module
+                )
+    canvas.drawPath(path, stroke=0, fill=1)

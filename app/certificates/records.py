@@ -1,0 +1,209 @@
+"""A person's whole training record: every module, every cycle, attempts, acknowledgements
+and certificates, as a page and as one PDF."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from sqlalchemy import select
+
+from app import catalogue
+from app.certificates import codes, fonts
+from app.certificates.lifecycle import CertificateStatus
+from app.certificates.pdf import LANGUAGE, PRODUCER, long_date
+from app.certificates.services import status_of
+from app.extensions import db
+from app.learning import services as learning
+from app.models import Acknowledgement, Certificate, ModuleCompletion, QuizAttempt, User
+from app.models.base import utcnow
+
+
+@dataclass
+class CycleRecord:
+    number: int
+    learning_completed: datetime | None = None
+    path: str | None = None
+    attempts: list[QuizAttempt] = field(default_factory=list)
+    acknowledgements: list[Acknowledgement] = field(default_factory=list)
+    certificates: list[tuple[Certificate, CertificateStatus]] = field(default_factory=list)
+
+
+@dataclass
+class ModuleRecord:
+    module_id: str
+    title: str
+    status: str
+    cycles: list[CycleRecord]
+
+
+@dataclass
+class TrainingRecord:
+    name: str
+    email: str
+    organisation: str
+    made_at: datetime
+    modules: list[ModuleRecord]
+
+
+def training_record(user: User) -> TrainingRecord:
+    states = {s.module.id: s for s in learning.states_for(user)}
+    completions = _rows(ModuleCompletion, user)
+    attempts = [a for a in _rows(QuizAttempt, user) if a.submitted_at is not None]
+    acknowledgements = _rows(Acknowledgement, user)
+    certificates = _rows(Certificate, user)
+    by_attempt_cycle = {a.id: a.cycle for a in _rows(QuizAttempt, user)}
+    titles = {m.id: m.title for m in catalogue.get().in_order()}
+    touched = {r.module_id for r in [*completions, *attempts, *certificates]}
+    module_ids = [m for m in titles if m in states or m in touched]
+    module_ids += sorted(touched - set(titles))  # a module since removed keeps its history
+    modules = []
+    for module_id in module_ids:
+        cycles: dict[int, CycleRecord] = {}
+
+        def cycle(number: int, cycles=cycles) -> CycleRecord:
+            return cycles.setdefault(number, CycleRecord(number))
+
+        for row in completions:
+            if row.module_id == module_id:
+                cycle(row.cycle).learning_completed = row.completed_at
+                cycle(row.cycle).path = row.path
+        for row in attempts:
+            if row.module_id == module_id:
+                cycle(row.cycle).attempts.append(row)
+        for row in acknowledgements:
+            if row.module_id == module_id:
+                cycle(by_attempt_cycle.get(row.attempt_id, 1)).acknowledgements.append(row)
+        for row in certificates:
+            if row.module_id == module_id:
+                cycle(row.cycle).certificates.append((row, status_of(row)))
+        state = states.get(module_id)
+        modules.append(
+            ModuleRecord(
+                module_id=module_id,
+                title=titles.get(module_id, module_id),
+                status=str(state.status) if state else "No longer assigned",
+                cycles=[cycles[n] for n in sorted(cycles, reverse=True)],
+            )
+        )
+    return TrainingRecord(
+        name=f"{user.first_name} {user.last_name}",
+        email=user.email,
+        organisation=_organisation(),
+        made_at=utcnow(),
+        modules=modules,
+    )
+
+
+def _organisation() -> str:
+    return current_app.config["ORG_NAME"]
+
+
+def _rows(model, user: User) -> list:
+    return list(
+        db.session.scalars(select(model).where(model.user_id == user.id).order_by(model.id))
+    )
+
+
+def download_name(user: User) -> str:
+    return f"training-record-{user.id}.pdf"
+
+
+def _when(moment: datetime | None) -> str:
+    return long_date(moment.date()) if moment else ""
+
+
+def record_pdf(record: TrainingRecord) -> bytes:
+    """The record as an A4 PDF, headings and tables in reading order."""
+    fonts.register()
+    styles = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=styles["BodyText"], fontName=fonts.REGULAR, fontSize=10)
+    h1 = ParagraphStyle("h1", parent=styles["Heading1"], fontName=fonts.BOLD)
+    h2 = ParagraphStyle("h2", parent=styles["Heading2"], fontName=fonts.BOLD)
+    h3 = ParagraphStyle("h3", parent=styles["Heading3"], fontName=fonts.BOLD)
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        title=f"Training record: {record.name}",
+        author=record.organisation,
+        subject="Online conduct training record",
+        creator=PRODUCER,
+        producer=PRODUCER,
+        lang=LANGUAGE,
+    )
+
+    def text(value: str, style: ParagraphStyle = body) -> Paragraph:
+        return Paragraph(fonts.markup(value, style.fontName), style)
+
+    story = [
+        text(f"Training record: {record.name}", h1),
+        text(f"{record.organisation}. E-mail: {record.email}."),
+        text(f"Made on {_when(record.made_at)}."),
+        Spacer(1, 6 * mm),
+    ]
+    for module in record.modules:
+        story += [text(module.title, h2), text(f"Status now: {module.status}.")]
+        if not module.cycles:
+            story.append(text("Nothing recorded yet."))
+        for item in module.cycles:
+            story.append(text(f"Cycle {item.number}", h3))
+            if item.learning_completed:
+                story.append(
+                    text(
+                        f"Learning ({item.path} path) completed on "
+                        f"{_when(item.learning_completed)}."
+                    )
+                )
+            rows = [["Record", "Date", "Detail"]]
+            for attempt in item.attempts:
+                rows.append(
+                    [
+                        "Quiz attempt",
+                        _when(attempt.submitted_at),
+                        f"{attempt.score_percent}%, {'passed' if attempt.passed else 'not passed'}",
+                    ]
+                )
+            for ack in item.acknowledgements:
+                rows.append(
+                    [
+                        "Policy acknowledged",
+                        _when(ack.acknowledged_at),
+                        f"{ack.policy_title}, version {ack.policy_version}",
+                    ]
+                )
+            for certificate, status in item.certificates:
+                rows.append(
+                    [
+                        "Certificate",
+                        _when(certificate.issued_at),
+                        f"{codes.display(certificate.code)}: {status}, "
+                        f"expires {long_date(certificate.expires_on)}",
+                    ]
+                )
+            if len(rows) > 1:
+                table = Table(
+                    [[text(cell) for cell in row] for row in rows],
+                    colWidths=[45 * mm, 40 * mm, 89 * mm],
+                    repeatRows=1,
+                )
+                table.setStyle(
+                    TableStyle(
+                        [
+                            ("LINEBELOW", (0, 0), (-1, -1), 0.5, "#b1b4b6"),
+                            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ]
+                    )
+                )
+                story.append(table)
+        story.append(Spacer(1, 4 * mm))
+    document.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,48 @@
+"""Forms of the quiz: one question per page, check your answers, acknowledgement."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput
+from wtforms import BooleanField, SelectMultipleField, SubmitField
+from wtforms.validators import DataRequired
+
+from app.forms import AppForm
+
+
+class StartQuizForm(AppForm):
+    submit = SubmitField("Start the quiz", widget=GovSubmitInput())
+
+
+class AnswerForm(AppForm):
+    # Radios and checkboxes both post `answer`; the service checks the choice is allowed.
+    answer = SelectMultipleField(choices=[], validate_choice=False)
+
+    def validate_for(self, question_type: str) -> bool:
+        if not self.validate_on_submit():
+            return False
+        if not self.answer.data:
+            self.answer.errors = [
+                "Select all the answers that apply"
+                if question_type == "multiple"
+                else "Select an answer"
+            ]
+            return False
+        return True
+
+
+class SubmitAnswersForm(AppForm):
+    submit = SubmitField("Submit your answers", widget=GovSubmitInput())
+
+
+class AcknowledgeForm(AppForm):
+    confirm = BooleanField(
+        "",
+        widget=GovCheckboxInput(),
+        validators=[
+            DataRequired(
+                message="Confirm that you have read and understood the policy to get your "
+                "certificate"
+            )
+        ],
+    )
+    submit = SubmitField("Confirm and get my certificate", widget=GovSubmitInput())

@@ -1,0 +1,204 @@
+"""The quiz: start, one question per page, check your answers, submit, result, acknowledge."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app import catalogue
+from app.auth.permissions import signed_in
+from app.certificates import services as certificates
+from app.database import transactional
+from app.learning import services as learning
+from app.quizzes import services
+from app.quizzes.forms import AcknowledgeForm, AnswerForm, StartQuizForm, SubmitAnswersForm
+
+bp = Blueprint("quizzes", __name__, url_prefix="/modules/<module_id>/quiz")
+
+
+def _state(module_id: str) -> learning.ModuleState:
+    module = learning.module_for(current_user, module_id)
+    if module is None:
+        abort(404)
+    return learning.state_for(current_user, module)
+
+
+def _attempt(state: learning.ModuleState, attempt_id: int):
+    attempt = services.attempt_of(current_user, state.module, attempt_id)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def _question_url(module_id: str, attempt_id: int, number: int) -> str:
+    return url_for("quizzes.question", module_id=module_id, attempt_id=attempt_id, number=number)
+
+
+@bp.route("", methods=["GET", "POST"])
+@signed_in
+@transactional
+def start(module_id: str) -> str | Response:
+    state = _state(module_id)
+    quiz = services.quiz_state(current_user, state)
+    form = StartQuizForm()
+    if form.validate_on_submit():
+        started = services.start_attempt(current_user, state)
+        if isinstance(started, services.Lock):
+            flash("You cannot start the quiz yet. This page says why.")
+            return redirect(url_for("quizzes.start", module_id=module_id))
+        return redirect(_question_url(module_id, started.id, _first_unanswered(state, started)))
+    return render_template(
+        "quizzes/start.html",
+        state=state,
+        quiz=quiz,
+        settings=state.module.quiz.settings,
+        form=form,
+        certificate=_certificate_of(quiz.passed_attempt),
+    )
+
+
+def _certificate_of(attempt):
+    return certificates.certificate_for_attempt(attempt) if attempt else None
+
+
+def _first_unanswered(state: learning.ModuleState, attempt) -> int:
+    answered = {a.question_id for a in attempt.answers}
+    questions = services.questions_of(state.module, attempt)
+    return next((i for i, q in enumerate(questions, start=1) if q.id not in answered), 1)
+
+
+@bp.route("/attempts/<int:attempt_id>/questions/<int:number>", methods=["GET", "POST"])
+@signed_in
+@transactional
+def question(module_id: str, attempt_id: int, number: int) -> str | Response:
+    state = _state(module_id)
+    attempt = _attempt(state, attempt_id)
+    if attempt.submitted_at is not None:
+        return redirect(url_for("quizzes.result", module_id=module_id, attempt_id=attempt_id))
+    questions = services.questions_of(state.module, attempt)
+    if not 1 <= number <= len(questions):
+        abort(404)
+    item = questions[number - 1]
+    form = AnswerForm()
+    if form.validate_for(item.type):
+        saved = services.save_answer(attempt, item, form.answer.data)
+        if saved is services.SaveResult.SAVED:
+            if number < len(questions):
+                return redirect(_question_url(module_id, attempt_id, number + 1))
+            return redirect(url_for("quizzes.check", module_id=module_id, attempt_id=attempt_id))
+        form.answer.errors = ["Select one of the answers shown"]
+    elif not form.is_submitted():
+        existing = attempt.answer_for(item.id)
+        form.answer.data = list(existing.selected) if existing else []
+    previous_url = (
+        _question_url(module_id, attempt_id, number - 1)
+        if number > 1
+        else url_for("quizzes.start", module_id=module_id)
+    )
+    return render_template(
+        "quizzes/question.html",
+        module=state.module,
+        question=item,
+        options=services.options_in_order(item, attempt),
+        number=number,
+        total=len(questions),
+        form=form,
+        previous_url=previous_url,
+    )
+
+
+@bp.route("/attempts/<int:attempt_id>/check", methods=["GET", "POST"])
+@signed_in
+@transactional
+def check(module_id: str, attempt_id: int) -> str | Response:
+    state = _state(module_id)
+    attempt = _attempt(state, attempt_id)
+    result_url = url_for("quizzes.result", module_id=module_id, attempt_id=attempt_id)
+    if attempt.submitted_at is not None:
+        return redirect(result_url)
+    form = SubmitAnswersForm()
+    missing = services.unanswered(state.module, attempt)
+    if form.validate_on_submit():
+        if not missing:
+            services.submit(current_user, state.module, attempt)
+            return redirect(result_url)
+        form.form_errors.append(
+            f"Answer every question before you submit: {len(missing)} still "
+            f"{'needs' if len(missing) == 1 else 'need'} an answer"
+        )
+    questions = services.questions_of(state.module, attempt)
+    answers = {a.question_id: set(a.selected) for a in attempt.answers}
+    rows = [
+        (
+            number,
+            question,
+            [
+                o.text
+                for o in services.options_in_order(question, attempt)
+                if o.id in answers.get(question.id, ())
+            ],
+        )
+        for number, question in enumerate(questions, start=1)
+    ]
+    return render_template(
+        "quizzes/check.html",
+        module=state.module,
+        attempt=attempt,
+        rows=rows,
+        form=form,
+        question_url=lambda n: _question_url(module_id, attempt_id, n),
+    )
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@signed_in
+def result(module_id: str, attempt_id: int) -> str | Response:
+    state = _state(module_id)
+    attempt = _attempt(state, attempt_id)
+    if attempt.submitted_at is None:
+        return redirect(url_for("quizzes.check", module_id=module_id, attempt_id=attempt_id))
+    review = services.review(state.module, attempt)
+    quiz = services.quiz_state(current_user, state)
+    return render_template(
+        "quizzes/result.html",
+        module=state.module,
+        attempt=attempt,
+        review=review,
+        quiz=quiz,
+        to_revisit=_lessons_to_revisit(state, review),
+        certificate=certificates.certificate_for_attempt(attempt),
+    )
+
+
+def _lessons_to_revisit(state: learning.ModuleState, review) -> list:
+    seen: dict[str, object] = {}
+    for item in review:
+        lesson = state.module.lessons.get(item.question.lesson)
+        if not item.correct and lesson is not None:
+            seen.setdefault(lesson.id, lesson)
+    return list(seen.values())
+
+
+@bp.route("/attempts/<int:attempt_id>/acknowledge", methods=["GET", "POST"])
+@signed_in
+@transactional
+def acknowledge(module_id: str, attempt_id: int) -> str | Response:
+    state = _state(module_id)
+    attempt = _attempt(state, attempt_id)
+    if not attempt.passed:
+        return redirect(url_for("quizzes.result", module_id=module_id, attempt_id=attempt_id))
+    existing = certificates.certificate_for_attempt(attempt)
+    if existing is not None:
+        return redirect(url_for("certificates.mine", issued=existing.id))
+    form = AcknowledgeForm()
+    if form.validate_on_submit():
+        issued = certificates.acknowledge_and_issue(current_user, state.module, attempt)
+        flash("Your certificate is ready.", "success")
+        return redirect(url_for("certificates.mine", issued=issued.id))
+    return render_template(
+        "quizzes/acknowledge.html",
+        module=state.module,
+        policy=catalogue.get().policy,
+        form=form,
+    )

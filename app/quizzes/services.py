@@ -1,0 +1,245 @@
+"""Quiz attempts: starting, saving answers as the person goes, and submitting.
+
+The database allows one unsubmitted attempt per person and module, and a submission is a
+conditional update (only an unsubmitted attempt can be submitted), so a double click, two
+tabs or a replayed request give exactly one result.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from app import audit
+from app.catalogue.loader import Module
+from app.catalogue.schema import Question
+from app.extensions import db
+from app.learning.services import ModuleState
+from app.models import QuizAnswer, QuizAttempt, User
+from app.models.base import utcnow
+from app.quizzes import scoring
+
+_rng = random.SystemRandom()  # the draw must not be predictable
+
+
+class Lock(enum.Enum):
+    """Why a person cannot start an attempt now (None: they can)."""
+
+    LEARNING = "learning"  # the module's learning is not complete
+    PASSED = "passed"  # passed in this cycle already
+    COOL_DOWN = "cool_down"
+
+
+@dataclass(frozen=True)
+class QuizState:
+    open_attempt: QuizAttempt | None
+    submitted: list[QuizAttempt]  # this cycle's, newest first
+    lock: Lock | None
+    cool_down_until: datetime | None
+
+    @property
+    def passed_attempt(self) -> QuizAttempt | None:
+        return next((a for a in self.submitted if a.passed), None)
+
+    @property
+    def last_attempt(self) -> QuizAttempt | None:
+        return self.submitted[0] if self.submitted else None
+
+
+def quiz_state(user: User, state: ModuleState) -> QuizState:
+    module = state.module
+    attempts = list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.user_id == user.id, QuizAttempt.module_id == module.id)
+            .order_by(QuizAttempt.id.desc())
+        )
+    )
+    open_attempt = next((a for a in attempts if a.submitted_at is None), None)
+    submitted = [
+        a for a in attempts if a.submitted_at is not None and a.cycle == state.cycle.number
+    ]
+    cool_down_until = _cool_down_until(module, submitted)
+    lock = None
+    if not state.cycle.needs_learning or any(a.passed for a in submitted):
+        lock = Lock.PASSED
+    elif not state.complete:
+        lock = Lock.LEARNING
+    elif cool_down_until is not None:
+        lock = Lock.COOL_DOWN
+    return QuizState(open_attempt, submitted, lock, cool_down_until)
+
+
+def _cool_down_until(module: Module, submitted: list[QuizAttempt]) -> datetime | None:
+    """After every `attempts_before_cool_down` fails in a row, a pause before the next try."""
+    settings = module.quiz.settings
+    fails = 0
+    for attempt in submitted:  # newest first
+        if attempt.passed:
+            break
+        fails += 1
+    if fails == 0 or fails % settings.attempts_before_cool_down:
+        return None
+    until = submitted[0].submitted_at + timedelta(hours=settings.cool_down_hours)
+    return until if until > utcnow() else None
+
+
+def start_attempt(user: User, state: ModuleState) -> QuizAttempt | Lock:
+    """The open attempt, or a new one with freshly drawn questions."""
+    quiz = quiz_state(user, state)
+    if quiz.open_attempt is not None:
+        return quiz.open_attempt
+    if quiz.lock is not None:
+        return quiz.lock
+    module = state.module
+    drawn = scoring.draw(module.quiz.spec, _rng)
+    attempt = QuizAttempt(
+        user_id=user.id,
+        module_id=module.id,
+        cycle=state.cycle.number,
+        content_version=module.spec.version,
+        pass_mark_percent=module.quiz.settings.pass_mark_percent,
+        question_ids=drawn.question_ids,
+        option_order=drawn.option_order,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        pass  # another request started one first: use that
+    return db.session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.user_id == user.id,
+            QuizAttempt.module_id == module.id,
+            QuizAttempt.submitted_at.is_(None),
+        )
+    )
+
+
+def attempt_of(user: User, module: Module, attempt_id: int) -> QuizAttempt | None:
+    """The person's own attempt at this module, or None (someone else's is a 404)."""
+    return db.session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.id == attempt_id,
+            QuizAttempt.user_id == user.id,
+            QuizAttempt.module_id == module.id,
+        )
+    )
+
+
+def questions_of(module: Module, attempt: QuizAttempt) -> list[Question]:
+    """The attempt's drawn questions that the bank still has (a removed one cannot be shown)."""
+    return [module.quiz.questions[q] for q in attempt.question_ids if q in module.quiz.questions]
+
+
+def options_in_order(question: Question, attempt: QuizAttempt) -> list:
+    order = attempt.option_order.get(question.id) or [o.id for o in question.options]
+    by_id = {o.id: o for o in question.options}
+    return [by_id[i] for i in order if i in by_id]
+
+
+class SaveResult(enum.Enum):
+    SAVED = "saved"
+    SUBMITTED = "submitted"  # too late: the attempt is finished
+    INVALID = "invalid"
+
+
+def save_answer(attempt: QuizAttempt, question: Question, selected: list[str]) -> SaveResult:
+    if attempt.submitted_at is not None:
+        return SaveResult.SUBMITTED
+    known = {o.id for o in question.options}
+    chosen = sorted(set(selected))
+    if not chosen or any(c not in known for c in chosen):
+        return SaveResult.INVALID
+    if question.type != "multiple" and len(chosen) != 1:
+        return SaveResult.INVALID
+    answer = attempt.answer_for(question.id)
+    if answer is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    QuizAnswer(
+                        attempt=attempt,
+                        module_id=attempt.module_id,
+                        question_id=question.id,
+                        selected=chosen,
+                    )
+                )
+            return SaveResult.SAVED
+        except IntegrityError:
+            db.session.refresh(attempt)
+            answer = attempt.answer_for(question.id)
+    answer.selected = chosen
+    answer.answered_at = utcnow()
+    db.session.flush()
+    return SaveResult.SAVED
+
+
+def unanswered(module: Module, attempt: QuizAttempt) -> list[Question]:
+    answered = {a.question_id for a in attempt.answers}
+    return [q for q in questions_of(module, attempt) if q.id not in answered]
+
+
+def submit(user: User, module: Module, attempt: QuizAttempt) -> QuizAttempt:
+    """Score the attempt once. A second submission finds it submitted and changes nothing."""
+    claimed = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(submitted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(attempt)
+    if claimed == 0:
+        return attempt  # already submitted by another request
+    questions = questions_of(module, attempt)
+    answers = {a.question_id: a.selected for a in attempt.answers}
+    result = scoring.score(questions, answers, attempt.pass_mark_percent)
+    correct = {r.question_id: r.correct for r in result.results}
+    for answer in attempt.answers:
+        answer.is_correct = correct.get(answer.question_id)
+    attempt.correct_count = result.correct_count
+    attempt.score_percent = result.percent
+    attempt.passed = result.passed
+    audit.record(
+        "quiz_passed" if result.passed else "quiz_failed",
+        actor=user,
+        subject=user,
+        details={"module": module.id, "attempt": attempt.id, "score_percent": result.percent},
+    )
+    db.session.flush()
+    return attempt
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    number: int
+    question: Question
+    options: list
+    selected: frozenset[str]
+    correct: bool
+    lesson_title: str
+
+
+def review(module: Module, attempt: QuizAttempt) -> list[ReviewItem]:
+    """Each question with the person's answer and whether it was right (after submission)."""
+    selected = {a.question_id: frozenset(a.selected) for a in attempt.answers}
+    items = []
+    for number, question in enumerate(questions_of(module, attempt), start=1):
+        chosen = selected.get(question.id, frozenset())
+        lesson = module.lessons.get(question.lesson)
+        items.append(
+            ReviewItem(
+                number=number,
+                question=question,
+                options=options_in_order(question, attempt),
+                selected=chosen,
+                correct=chosen == question.correct_ids,
+                lesson_title=lesson.title if lesson else question.lesson,
+            )
+        )
+    return items
