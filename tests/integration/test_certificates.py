@@ -1,0 +1,164 @@
+"""Public verification, the encoding round-trip and the yearly recertification cycle."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from html.parser import HTMLParser
+
+from freezegun import freeze_time
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Certificate
+from app.models.base import utcnow
+from tests.support.accounts import create_user, sign_in
+from tests.support.quizzes import certify, latest_certificate
+
+ENCODING_TEST = "< > & &lt; &amp; ' \\ 碁"
+
+
+def display(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, 16, 4))
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
+def test_verify_shows_status_without_signing_in(app, client_as, client, people):
+    certificate = certify(client_as("learner"), app, people["learner"])
+    response = client.get(f"/verify/{display(certificate.code)}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Valid" in page and "Lewis" in page and "A sample module" in page
+    assert "Internet, Social Media and E-mail Policy, version 4" in page
+    assert f"{certificate.expires_on.day} {certificate.expires_on:%B %Y}" in page
+    # Case and separators do not matter; look-alike letters are read as digits.
+    for variant in (
+        certificate.code.lower(),
+        " ".join(certificate.code[i : i + 4] for i in range(0, 16, 4)),
+        certificate.code.replace("0", "O").replace("1", "I"),
+    ):
+        assert client.get(f"/verify/{variant}").status_code == 200, variant
+    # The form leads to the same page.
+    form = client.get(f"/verify?code={certificate.code.lower()}")
+    assert form.headers["Location"] == f"/verify/{certificate.code.lower()}"
+
+
+def test_an_unknown_code_reveals_nothing(client):
+    assert client.get("/verify/..%2F..%2Fetc%2Fpasswd").status_code == 404  # never a file
+    for code in ("0000-0000-0000-0000", "not a code", "x" * 200, "..%5C..%5Cconfig.py"):
+        response = client.get(f"/verify/{code}")
+        assert response.status_code == 404
+        page = response.get_data(as_text=True)
+        assert "No certificate has this code" in page
+        assert "Lewis" not in page
+    page = client.get("/verify?code=").get_data(as_text=True)
+    assert "Enter the certificate code" in page
+
+
+def test_verify_is_rate_limited(app, client):
+    app.config["VERIFY_REQUESTS_PER_ADDRESS"] = 3
+    statuses = [client.get("/verify/0000-0000-0000-0000").status_code for _ in range(4)]
+    assert statuses == [404, 404, 404, 429]
+    assert "Too many checks" in client.get("/verify/0000-0000-0000-0000").get_data(as_text=True)
+
+
+def test_the_encoding_test_string_survives_into_the_pdf_and_verify_page(app, client):
+    user_id = create_user(app, "encoding@example.org", first_name=ENCODING_TEST, last_name="Tester")
+    learner = app.test_client()
+    sign_in(learner, "encoding@example.org")
+    certificate = certify(learner, app, user_id)
+    pdf = learner.get(f"/certificates/{certificate.id}/download").data
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert f"{ENCODING_TEST} Tester" in text
+    page = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    assert f"{ENCODING_TEST} Tester" in visible_text(page)
+    assert "&amp;lt;" in page  # escaped once in the HTML, not twice in what people read
+    assert "&amp;amp;lt;" not in page
+    record = learner.get("/training-record.pdf").data
+    assert ENCODING_TEST in "".join(p.extract_text() for p in PdfReader(io.BytesIO(record)).pages)
+
+
+def test_a_full_cycle_certified_expiring_expired_recertified(app, people):
+    """certified → expiring (refresher path) → expired → recertified; the old one superseded."""
+
+    def learner():
+        client = app.test_client()
+        assert sign_in(client, "learner@example.org").status_code == 302
+        return client
+
+    start = utcnow()
+    with freeze_time(start) as clock:
+        first = certify(learner(), app, people["learner"])
+        public = app.test_client()
+        assert "Valid" in public.get(f"/verify/{first.code}").get_data(as_text=True)
+        home = learner().get("/home").get_data(as_text=True)
+        assert "Certified" in home and "Renewal due" not in home
+
+        # 70 days before expiry: still valid, not yet in the renewal window (60 days).
+        clock.move_to(first.expires_on - timedelta(days=70))
+        assert "Certified" in learner().get("/home").get_data(as_text=True)
+
+        # 30 days before expiry: the module comes back with its refresher path.
+        clock.move_to(first.expires_on - timedelta(days=30))
+        client = learner()
+        home = client.get("/home").get_data(as_text=True)
+        assert "Renewal due" in home and "short refresher" in home
+        module = client.get("/modules/sample-module").get_data(as_text=True)
+        assert "yearly refresher" in module
+        assert "A choice in the office" not in module  # the refresher path is the lesson only
+        assert "Valid" in public.get(f"/verify/{first.code}").get_data(as_text=True)
+
+        # On the expiry date: expired, everywhere.
+        clock.move_to(first.expires_on)
+        client = learner()
+        assert "Expired" in client.get("/home").get_data(as_text=True)
+        assert "Expired" in public.get(f"/verify/{first.code}").get_data(as_text=True)
+        assert "Expired" in client.get("/certificates").get_data(as_text=True)
+
+        # Recertify through the refresher path: a new certificate for cycle 2.
+        second = certify(client, app, people["learner"], refresher=True)
+        assert second.id != first.id and second.cycle == 2
+        assert second.expires_on > first.expires_on
+        old = public.get(f"/verify/{first.code}").get_data(as_text=True)
+        assert "Superseded" in old and "A newer certificate replaced this one" in old
+        assert "Valid" in public.get(f"/verify/{second.code}").get_data(as_text=True)
+        home = client.get("/home").get_data(as_text=True)
+        assert "Certified" in home
+        record = client.get("/training-record").get_data(as_text=True)
+        assert "Cycle 2" in record and "Cycle 1" in record
+        assert "refresher path" in record and "induction path" in record
+    with app.app_context():
+        stored = db.session.get(Certificate, first.id)
+        assert stored.superseded_by_id == second.id
+        assert len(db.session.scalars(select(Certificate)).all()) == 2
+
+
+def test_renewing_early_inside_the_window_supersedes_the_valid_certificate(app, people):
+    def learner():
+        client = app.test_client()
+        sign_in(client, "learner@example.org")
+        return client
+
+    with freeze_time(utcnow()) as clock:
+        first = certify(learner(), app, people["learner"])
+        clock.move_to(first.expires_on - timedelta(days=10))
+        second = certify(learner(), app, people["learner"], refresher=True)
+        assert second.cycle == 2
+        public = app.test_client()
+        assert "Superseded" in public.get(f"/verify/{first.code}").get_data(as_text=True)
+        assert latest_certificate(app, people["learner"]).id == second.id
