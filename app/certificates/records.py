@@ -141,24 +141,24 @@ def record_pdf(record: TrainingRecord) -> bytes:
         lang=LANGUAGE,
     )
 
-    def text(value: str, style: ParagraphStyle = body) -> Paragraph:
+    def para(value: str, style: ParagraphStyle = body) -> Paragraph:
         return Paragraph(fonts.markup(value, style.fontName), style)
 
     story = [
-        text(f"Training record: {record.name}", h1),
-        text(f"{record.organisation}. E-mail: {record.email}."),
-        text(f"Made on {_when(record.made_at)}."),
+        para(f"Training record: {record.name}", h1),
+        para(f"{record.organisation}. E-mail: {record.email}."),
+        para(f"Made on {_when(record.made_at)}."),
         Spacer(1, 6 * mm),
     ]
     for module in record.modules:
-        story += [text(module.title, h2), text(f"Status now: {module.status}.")]
+        story += [para(module.title, h2), para(f"Status now: {module.status}.")]
         if not module.cycles:
-            story.append(text("Nothing recorded yet."))
+            story.append(para("Nothing recorded yet."))
         for item in module.cycles:
-            story.append(text(f"Cycle {item.number}", h3))
+            story.append(para(f"Cycle {item.number}", h3))
             if item.learning_completed:
                 story.append(
-                    text(
+                    para(
                         f"Learning ({item.path} path) completed on "
                         f"{_when(item.learning_completed)}."
                     )
@@ -191,7 +191,7 @@ def record_pdf(record: TrainingRecord) -> bytes:
                 )
             if len(rows) > 1:
                 table = Table(
-                    [[text(cell) for cell in row] for row in rows],
+                    [[para(cell) for cell in row] for row in rows],
                     colWidths=[45 * mm, 40 * mm, 89 * mm],
                     repeatRows=1,
                 )

@@ -103,8 +103,7 @@ def module_for(user: User, module_id: str) -> Module | None:
 def states_for(user: User) -> list[ModuleState]:
     modules = modules_for(user)
     certificates = latest_certificates(user)
-    done = _done_refs(user)
-    open_runs = _open_scenarios(user)
+    done, open_runs = _progress(user)
     complete = {
         (module_id, cycle)
         for module_id, cycle in db.session.execute(
@@ -117,11 +116,8 @@ def states_for(user: User) -> list[ModuleState]:
     for module in modules:
         certificate = certificates.get(module.id)
         cycle = _cycle(certificate)
-        states.append(
-            _state(
-                module, cycle, certificate, done, open_runs, (module.id, cycle.number) in complete
-            )
-        )
+        is_complete = (module.id, cycle.number) in complete
+        states.append(_state(module, cycle, certificate, done, open_runs, is_complete))
     return states
 
 
@@ -178,27 +174,31 @@ def _state(
     return ModuleState(module, cycle, certificate, items, complete)
 
 
-def _done_refs(user: User) -> set[tuple[str, int, str]]:
+def _progress(user: User) -> tuple[set[tuple[str, int, str]], set[tuple[str, str]]]:
+    """Items done (module, cycle, ref) and scenarios with an open run (module, scenario)."""
     lessons = db.session.execute(
         select(ItemProgress.module_id, ItemProgress.cycle, ItemProgress.item_ref).where(
             ItemProgress.user_id == user.id
         )
     )
-    scenarios = db.session.execute(
-        select(ScenarioRun.module_id, ScenarioRun.cycle, ScenarioRun.scenario_id)
-        .where(ScenarioRun.user_id == user.id, ScenarioRun.finished_at.is_not(None))
+    done = {(m, c, r) for m, c, r in lessons}
+    open_runs = set()
+    runs = db.session.execute(
+        select(
+            ScenarioRun.module_id,
+            ScenarioRun.cycle,
+            ScenarioRun.scenario_id,
+            ScenarioRun.finished_at.is_(None),
+        )
+        .where(ScenarioRun.user_id == user.id)
         .distinct()
     )
-    return {(m, c, r) for m, c, r in lessons} | {(m, c, f"scenario:{s}") for m, c, s in scenarios}
-
-
-def _open_scenarios(user: User) -> set[tuple[str, str]]:
-    rows = db.session.execute(
-        select(ScenarioRun.module_id, ScenarioRun.scenario_id).where(
-            ScenarioRun.user_id == user.id, ScenarioRun.finished_at.is_(None)
-        )
-    )
-    return {(m, s) for m, s in rows}
+    for module_id, cycle, scenario_id, is_open in runs:
+        if is_open:
+            open_runs.add((module_id, scenario_id))
+        else:
+            done.add((module_id, cycle, f"scenario:{scenario_id}"))
+    return done, open_runs
 
 
 def in_any_path(module: Module, ref: str) -> bool:

@@ -37,6 +37,18 @@ EXPECTED_RULES = {
     "learning.play": "signed_in",
     "learning.feedback": "signed_in",
     "learning.summary": "signed_in",
+    "main.policy": "public",
+    "quizzes.start": "signed_in",
+    "quizzes.question": "signed_in",
+    "quizzes.check": "signed_in",
+    "quizzes.result": "signed_in",
+    "quizzes.acknowledge": "signed_in",
+    "certificates.mine": "signed_in",
+    "certificates.download": "signed_in",
+    "certificates.record": "signed_in",
+    "certificates.record_pdf": "signed_in",
+    "certificates.verify_form": "public",
+    "certificates.verify": "public",
 }
 
 

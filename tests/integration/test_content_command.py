@@ -30,8 +30,8 @@ def broken_copy(tmp_path: Path) -> Path:
     root = tmp_path / "content"
     shutil.copytree(FIXTURE, root)
     shutil.copytree(FIXTURE.parent / "quizzes", tmp_path / "quizzes")
-    bank = tmp_path / "quizzes" / "sample-module.yaml"
-    bank.write_text(bank.read_text().replace("lesson: first-lesson", "lesson: no-such", 1))
+    bank = tmp_path / "quizzes" / "regulated-only.yaml"
+    bank.write_text(bank.read_text().replace("lesson: boundaries", "lesson: no-such", 1))
     scenario = root / "sample-module/scenarios/office-choice.yaml"
     scenario.write_text(scenario.read_text().replace("next: good-end", "next: nowhere", 1))
     module = root / "sample-module/module.yaml"
@@ -52,7 +52,7 @@ def test_check_lists_every_problem_and_fails(tmp_path):
     assert result.returncode == 1
     assert "content/sample-module/module.yaml:6: 'versoin' is not a field we know" in result.stderr
     assert "office-choice.yaml:19: node 'ask' leads to 'nowhere'" in result.stderr
-    assert "quizzes/sample-module.yaml:13: question 'own-phone' names lesson 'no-such'" in (
+    assert "quizzes/regulated-only.yaml:12: question 'friend-request' names lesson 'no-such'" in (
         result.stderr
     )
 
