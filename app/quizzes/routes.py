@@ -18,14 +18,18 @@ bp = Blueprint("quizzes", __name__, url_prefix="/modules/<module_id>/quiz")
 
 
 def _state(module_id: str) -> learning.ModuleState:
+    return learning.state_for(current_user, _module(module_id))
+
+
+def _module(module_id: str):
     module = learning.module_for(current_user, module_id)
     if module is None:
         abort(404)
-    return learning.state_for(current_user, module)
+    return module
 
 
-def _attempt(state: learning.ModuleState, attempt_id: int):
-    attempt = services.attempt_of(current_user, state.module, attempt_id)
+def _attempt(module, attempt_id: int):
+    attempt = services.attempt_of(current_user, module, attempt_id)
     if attempt is None:
         abort(404)
     return attempt
@@ -47,7 +51,9 @@ def start(module_id: str) -> str | Response:
         if isinstance(started, services.Lock):
             flash("You cannot start the quiz yet. This page says why.")
             return redirect(url_for("quizzes.start", module_id=module_id))
-        return redirect(_question_url(module_id, started.id, _first_unanswered(state, started)))
+        return redirect(
+            _question_url(module_id, started.id, _first_unanswered(state.module, started))
+        )
     return render_template(
         "quizzes/start.html",
         state=state,
@@ -62,9 +68,9 @@ def _certificate_of(attempt):
     return certificates.certificate_for_attempt(attempt) if attempt else None
 
 
-def _first_unanswered(state: learning.ModuleState, attempt) -> int:
+def _first_unanswered(module, attempt) -> int:
     answered = {a.question_id for a in attempt.answers}
-    questions = services.questions_of(state.module, attempt)
+    questions = services.questions_of(module, attempt)
     return next((i for i, q in enumerate(questions, start=1) if q.id not in answered), 1)
 
 
@@ -72,11 +78,11 @@ def _first_unanswered(state: learning.ModuleState, attempt) -> int:
 @signed_in
 @transactional
 def question(module_id: str, attempt_id: int, number: int) -> str | Response:
-    state = _state(module_id)
-    attempt = _attempt(state, attempt_id)
+    module = _module(module_id)
+    attempt = _attempt(module, attempt_id)
     if attempt.submitted_at is not None:
         return redirect(url_for("quizzes.result", module_id=module_id, attempt_id=attempt_id))
-    questions = services.questions_of(state.module, attempt)
+    questions = services.questions_of(module, attempt)
     if not 1 <= number <= len(questions):
         abort(404)
     item = questions[number - 1]
@@ -98,7 +104,7 @@ def question(module_id: str, attempt_id: int, number: int) -> str | Response:
     )
     return render_template(
         "quizzes/question.html",
-        module=state.module,
+        module=module,
         question=item,
         options=services.options_in_order(item, attempt),
         number=number,
@@ -112,22 +118,22 @@ def question(module_id: str, attempt_id: int, number: int) -> str | Response:
 @signed_in
 @transactional
 def check(module_id: str, attempt_id: int) -> str | Response:
-    state = _state(module_id)
-    attempt = _attempt(state, attempt_id)
+    module = _module(module_id)
+    attempt = _attempt(module, attempt_id)
     result_url = url_for("quizzes.result", module_id=module_id, attempt_id=attempt_id)
     if attempt.submitted_at is not None:
         return redirect(result_url)
     form = SubmitAnswersForm()
-    missing = services.unanswered(state.module, attempt)
+    missing = services.unanswered(module, attempt)
     if form.validate_on_submit():
         if not missing:
-            services.submit(current_user, state.module, attempt)
+            services.submit(current_user, module, attempt)
             return redirect(result_url)
         form.form_errors.append(
             f"Answer every question before you submit: {len(missing)} still "
             f"{'needs' if len(missing) == 1 else 'need'} an answer"
         )
-    questions = services.questions_of(state.module, attempt)
+    questions = services.questions_of(module, attempt)
     answers = {a.question_id: set(a.selected) for a in attempt.answers}
     rows = [
         (
@@ -143,7 +149,7 @@ def check(module_id: str, attempt_id: int) -> str | Response:
     ]
     return render_template(
         "quizzes/check.html",
-        module=state.module,
+        module=module,
         attempt=attempt,
         rows=rows,
         form=form,
@@ -154,27 +160,27 @@ def check(module_id: str, attempt_id: int) -> str | Response:
 @bp.get("/attempts/<int:attempt_id>/result")
 @signed_in
 def result(module_id: str, attempt_id: int) -> str | Response:
-    state = _state(module_id)
-    attempt = _attempt(state, attempt_id)
+    module = _module(module_id)
+    attempt = _attempt(module, attempt_id)
     if attempt.submitted_at is None:
         return redirect(url_for("quizzes.check", module_id=module_id, attempt_id=attempt_id))
-    review = services.review(state.module, attempt)
-    quiz = services.quiz_state(current_user, state)
+    review = services.review(module, attempt)
+    quiz = services.retry_state(current_user, module, attempt)
     return render_template(
         "quizzes/result.html",
-        module=state.module,
+        module=module,
         attempt=attempt,
         review=review,
         quiz=quiz,
-        to_revisit=_lessons_to_revisit(state, review),
+        to_revisit=_lessons_to_revisit(module, review),
         certificate=certificates.certificate_for_attempt(attempt),
     )
 
 
-def _lessons_to_revisit(state: learning.ModuleState, review) -> list:
+def _lessons_to_revisit(module, review) -> list:
     seen: dict[str, object] = {}
     for item in review:
-        lesson = state.module.lessons.get(item.question.lesson)
+        lesson = module.lessons.get(item.question.lesson)
         if not item.correct and lesson is not None:
             seen.setdefault(lesson.id, lesson)
     return list(seen.values())
@@ -184,8 +190,8 @@ def _lessons_to_revisit(state: learning.ModuleState, review) -> list:
 @signed_in
 @transactional
 def acknowledge(module_id: str, attempt_id: int) -> str | Response:
-    state = _state(module_id)
-    attempt = _attempt(state, attempt_id)
+    module = _module(module_id)
+    attempt = _attempt(module, attempt_id)
     if not attempt.passed:
         return redirect(url_for("quizzes.result", module_id=module_id, attempt_id=attempt_id))
     existing = certificates.certificate_for_attempt(attempt)
@@ -193,12 +199,12 @@ def acknowledge(module_id: str, attempt_id: int) -> str | Response:
         return redirect(url_for("certificates.mine", issued=existing.id))
     form = AcknowledgeForm()
     if form.validate_on_submit():
-        issued = certificates.acknowledge_and_issue(current_user, state.module, attempt)
+        issued = certificates.acknowledge_and_issue(current_user, module, attempt)
         flash("Your certificate is ready.", "success")
         return redirect(url_for("certificates.mine", issued=issued.id))
     return render_template(
         "quizzes/acknowledge.html",
-        module=state.module,
+        module=module,
         policy=catalogue.get().policy,
         form=form,
     )

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.catalogue.loader import Module
@@ -52,7 +53,25 @@ class QuizState:
 
 
 def quiz_state(user: User, state: ModuleState) -> QuizState:
-    module = state.module
+    return _quiz_state(
+        user,
+        state.module,
+        cycle=state.cycle.number,
+        learning_complete=state.complete,
+        needs_learning=state.cycle.needs_learning,
+    )
+
+
+def retry_state(user: User, module: Module, attempt: QuizAttempt) -> QuizState:
+    """The quiz state as seen from a result page: whether, and when, another try is possible."""
+    return _quiz_state(
+        user, module, cycle=attempt.cycle, learning_complete=True, needs_learning=True
+    )
+
+
+def _quiz_state(
+    user: User, module: Module, *, cycle: int, learning_complete: bool, needs_learning: bool
+) -> QuizState:
     attempts = list(
         db.session.scalars(
             select(QuizAttempt)
@@ -61,14 +80,12 @@ def quiz_state(user: User, state: ModuleState) -> QuizState:
         )
     )
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)
-    submitted = [
-        a for a in attempts if a.submitted_at is not None and a.cycle == state.cycle.number
-    ]
+    submitted = [a for a in attempts if a.submitted_at is not None and a.cycle == cycle]
     cool_down_until = _cool_down_until(module, submitted)
     lock = None
-    if not state.cycle.needs_learning or any(a.passed for a in submitted):
+    if not needs_learning or any(a.passed for a in submitted):
         lock = Lock.PASSED
-    elif not state.complete:
+    elif not learning_complete:
         lock = Lock.LEARNING
     elif cool_down_until is not None:
         lock = Lock.COOL_DOWN
@@ -124,7 +141,9 @@ def start_attempt(user: User, state: ModuleState) -> QuizAttempt | Lock:
 def attempt_of(user: User, module: Module, attempt_id: int) -> QuizAttempt | None:
     """The person's own attempt at this module, or None (someone else's is a 404)."""
     return db.session.scalar(
-        select(QuizAttempt).where(
+        select(QuizAttempt)
+        .options(selectinload(QuizAttempt.answers))
+        .where(
             QuizAttempt.id == attempt_id,
             QuizAttempt.user_id == user.id,
             QuizAttempt.module_id == module.id,

@@ -19,11 +19,11 @@ PAGES = (
 MAX_STATEMENTS = 6
 
 
-def statements_per_page(app, client) -> dict[str, int]:
+def statements_per_page(app, client, pages=PAGES) -> dict[str, int]:
     counts = {}
     with app.app_context():
         engine = db.engine
-    for path in PAGES:
+    for path in pages:
         seen: list[str] = []
 
         def record(_conn, _cursor, statement, *_args, seen=seen):
@@ -75,3 +75,33 @@ def test_learning_pages_do_not_grow_with_the_database(app, client_as):
     large = statements_per_page(app, client)
     assert small == large
     assert max(small.values()) <= MAX_STATEMENTS, small
+
+
+def test_quiz_and_certificate_pages_do_not_grow_with_the_database(app, client_as, people):
+    from tests.support.quizzes import QUIZ, certify, complete_learning, open_attempt, start
+
+    client = client_as("learner")
+    certificate = certify(client, app, people["learner"])
+    other = client_as("line_manager")
+    complete_learning(other)
+    start(other)
+    attempt = open_attempt(app, people["line_manager"])
+    pages = {
+        client: (
+            "/certificates",
+            f"/certificates/{certificate.id}/download",
+            f"{QUIZ}/attempts/{certificate.attempt_id}/result",
+        ),
+        other: (f"{QUIZ}/attempts/{attempt.id}/questions/1", f"{QUIZ}/attempts/{attempt.id}/check"),
+        app.test_client(): (f"/verify/{certificate.code}",),
+    }
+    add_staff(app, 10, 0)
+    small = {
+        p: n for c, paths in pages.items() for p, n in statements_per_page(app, c, paths).items()
+    }
+    add_staff(app, 2000, 10)
+    large = {
+        p: n for c, paths in pages.items() for p, n in statements_per_page(app, c, paths).items()
+    }
+    assert small == large
+    assert max(small.values()) <= 8, small
