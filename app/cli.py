@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import date
 
 import click
 from flask import Flask, current_app
@@ -13,6 +12,7 @@ from flask.cli import with_appcontext
 from app import rate_limit
 from app.database import transaction
 from app.demo import service as demo_service
+from app.models.base import today
 
 
 def init_app(app: Flask) -> None:
@@ -39,12 +39,14 @@ def demo_command() -> None:
         )
     password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
     with transaction():
-        result = demo_service.seed(date.today(), password)
+        result = demo_service.seed(today(), password)
 
     click.echo(
         f"Demo council: {result.departments_created} departments and "
         f"{result.users_created} people created."
     )
+    if result.certificates_issued:
+        click.echo(f"Training history: {result.certificates_issued} certificates from last year.")
     if result.sign_in_accounts_created:
         click.echo("Sign-in accounts created:")
         for email in result.sign_in_accounts_created:

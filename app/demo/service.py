@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.auth.passwords import hash_password
+from app.demo.history import seed_history
 from app.demo.people import DEPARTMENTS, FIRST_NAMES, LAST_NAMES, ROLES, SIGN_IN_ACCOUNTS
 from app.extensions import db
 from app.models import Department, User
@@ -26,6 +27,7 @@ class DemoResult:
     departments_created: int = 0
     users_created: int = 0
     sign_in_accounts_created: list[str] = field(default_factory=list)
+    certificates_issued: int = 0
 
 
 def seed(today: date, password: str) -> DemoResult:
@@ -103,6 +105,7 @@ def seed(today: date, password: str) -> DemoResult:
                 professional_body=body,
             )
     db.session.flush()
+    result.certificates_issued = seed_history(today, rng)
     return result
 
 

@@ -131,3 +131,39 @@ def test_demo_accounts_can_sign_in(app, runner, monkeypatch):
     home = client.get("/home")
     assert home.status_code == 200
     assert "A sample module" in home.get_data(as_text=True)
+
+
+def test_demo_history_shows_every_certification_state(database_url, monkeypatch):
+    """staff@ has last year's certificates (one inside its renewal window); pvg@ failed once,
+    then passed. Runs with the real content, whose module ids the history names."""
+    from pathlib import Path
+
+    from app.models import Certificate, QuizAttempt
+    from tests.support.accounts import sign_in
+
+    content = Path(__file__).resolve().parents[2] / "content"
+    app = make_app(database_url, CONTENT_DIR=str(content))
+    runner = app.test_cli_runner()
+    result = run_demo(runner, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert "Training history: 5 certificates from last year." in result.output
+    assert run_demo(runner, monkeypatch).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Certificate)) == 5
+        pvg = by_email("pvg@example.org")
+        attempts = db.session.scalars(
+            select(QuizAttempt).where(QuizAttempt.user_id == pvg.id).order_by(QuizAttempt.id)
+        ).all()
+        assert [a.passed for a in attempts] == [False, True]
+
+    staff = app.test_client()
+    sign_in(staff, "staff@example.org", password="demo password for tests")
+    home = staff.get("/home").get_data(as_text=True)
+    assert home.count("Renewal due") == 1 and home.count("Certified") >= 3
+    certificates = staff.get("/certificates").get_data(as_text=True)
+    assert certificates.count("Valid") == 4
+
+    carer = app.test_client()
+    sign_in(carer, "pvg@example.org", password="demo password for tests")
+    record = carer.get("/training-record").get_data(as_text=True)
+    assert "not passed" in record and ", passed" in record
