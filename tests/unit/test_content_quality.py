@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 import sys
@@ -76,6 +77,7 @@ def test_spelling():
             "--ignore-words",
             str(CONTENT / ".codespell-words"),
             str(CONTENT),
+            str(ROOT / "quizzes"),
         ],
         capture_output=True,
         text=True,
@@ -83,6 +85,7 @@ def test_spelling():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@functools.cache
 def _catalogue():
     catalogue, problems = loader.load(CONTENT)
     assert problems == []
@@ -137,3 +140,42 @@ def test_refresher_paths_are_shorter_and_bring_a_new_scenario():
         new = [r for r in refresher if r.startswith("scenario:") and r not in induction]
         assert new, f"{module.id}: the refresher needs a scenario the learner has not met"
         assert module.spec.refresher_minutes < module.spec.estimated_minutes
+
+
+def _bank_text(bank: schema.QuestionBank) -> str:
+    parts = []
+    for question in bank.questions:
+        parts += [question.stem, question.explanation]
+        for option in question.options:
+            parts += [option.text, option.feedback]
+    return " ".join(_sentence(p) for p in parts)
+
+
+def test_every_module_has_a_question_bank_of_at_least_twenty():
+    modules = _catalogue().in_order()
+    sizes = {m.id: len(m.quiz.questions) for m in modules}
+    assert all(size >= 20 for size in sizes.values()), sizes
+    assert sum(sizes.values()) >= 100
+    for module in modules:
+        types = {q.type for q in module.quiz.spec.questions}
+        assert types == {"single", "multiple", "true_false"}, module.id
+
+
+@pytest.mark.parametrize("module_id", [m.id for m in _catalogue().in_order()])
+def test_question_banks_read_as_plain_english(module_id):
+    text = _bank_text(_catalogue().modules[module_id].quiz.spec)
+    flesch = textstat.flesch_reading_ease(text)
+    assert flesch >= MIN_FLESCH, f"quizzes/{module_id}: Flesch {flesch:.0f}"
+    assert words_per_sentence(text) <= MAX_WORDS_PER_SENTENCE
+
+
+@pytest.mark.parametrize("module_id", [m.id for m in _catalogue().in_order()])
+def test_the_right_answer_does_not_give_itself_away_by_length(module_id):
+    """In at most a quarter of single-answer questions is the right option the longest."""
+    singles = [q for q in _catalogue().modules[module_id].quiz.spec.questions if q.type == "single"]
+    longest_is_right = 0
+    for question in singles:
+        lengths = sorted((len(o.text), o.correct) for o in question.options)
+        if lengths[-1][1] and lengths[-1][0] > lengths[-2][0]:
+            longest_is_right += 1
+    assert longest_is_right * 4 <= len(singles), f"{longest_is_right} of {len(singles)}"
