@@ -20,9 +20,11 @@ BASELINE = Page("health check (baseline)", "/healthz")
 LEARNER = "learner@example.org"
 ADMIN = "admin@example.org"
 OFFICER = "officer@example.org"
+STAFF = "staff@example.org"  # holds last year's certificates (demo history)
 
-# The first module's first lesson and first scenario (a decision page) are added by
-# bench/run.py from the content, since their ids come from content/.
+# The first module's first lesson and first scenario (a decision page), a quiz question,
+# a certificate PDF, the verify page and quiz submissions are added by bench/run.py, since
+# their paths come from the content and the seeded data.
 PAGES = (
     Page("start page", "/"),
     Page("accessibility statement", "/accessibility"),

@@ -31,8 +31,9 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from app.auth.passwords import hash_password, verify_password  # noqa: E402
 from app.extensions import db  # noqa: E402
+from bench import assessment  # noqa: E402
 from bench import seed as bench_seed  # noqa: E402
-from bench.pages import BASELINE, LEARNER, PAGES, Page  # noqa: E402
+from bench.pages import BASELINE, LEARNER, PAGES, STAFF, Page  # noqa: E402
 
 PASSWORD = "benchmark password 2026"  # noqa: S105 - only for the throwaway bench database
 
@@ -45,6 +46,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--connections", type=int, default=16, help="wrk open connections")
     parser.add_argument("--database-url", help="benchmark this database instead of SQLite")
+    parser.add_argument(
+        "--submissions", type=int, default=2500, help="answered attempts prepared per round"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     return parser.parse_args()
 
@@ -58,19 +62,23 @@ def production_env(database_url: str, secret_key: str) -> dict[str, str]:
             "DATABASE_URL": database_url,
             "TRUSTED_HOSTS": "127.0.0.1",
             "LOG_LEVEL": "WARNING",
+            # wrk checks one certificate over and over from one address.
+            "VERIFY_REQUESTS_PER_ADDRESS": "1000000000",
         }
     )
     env.pop("FLASK_DEBUG", None)
     return env
 
 
-def prepare_database(database_url: str, users: int) -> int:
+def prepare_database(database_url: str, users: int, submitters: int) -> tuple[int, list[str]]:
     from flask_migrate import upgrade
 
     app = create_app("development", {"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         upgrade()
-        return bench_seed.seed(users, PASSWORD)
+        total = bench_seed.seed(users, PASSWORD)
+        emails = assessment.seed_submitters(submitters, PASSWORD)
+        return total, emails
 
 
 def signed_in_cookie(app, email: str) -> str:
@@ -203,6 +211,49 @@ def prepare_decision_page(app, cookie: str) -> None:
     raise SystemExit("Could not reach a decision in the first scenario")
 
 
+def assessment_pages(app, cookies: dict[str, str]) -> tuple[Page, ...]:
+    """A quiz question in progress, a certificate PDF and the public verify page."""
+    client = app.test_client()
+    name, value = cookies[LEARNER].split("=", 1)
+    client.set_cookie(name, value, domain="127.0.0.1", secure=True)
+    question = assessment.prepare_quiz_page(app, client, LEARNER)
+    download, verify = assessment.certificate_paths(app)
+    return (
+        Page("quiz question page", question, as_user=LEARNER),
+        Page("certificate PDF", download, as_user=STAFF),
+        Page("verify page (public)", verify),
+    )
+
+
+def wrk_submissions(port: int, lines_file: Path, seconds: int, connections: int) -> float:
+    # CSRF protection compares the Referer with the host the server sees (with its port).
+    """Requests per second of quiz submissions, each to a different answered attempt."""
+    threads = 2
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "-s",
+        str(ROOT / "bench" / "submit.lua"),
+        f"http://127.0.0.1:{port}/",
+        "--",
+        str(lines_file),
+        str(threads),
+        f"https://127.0.0.1:{port}",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    if "REUSED" in result.stdout:
+        raise SystemExit(
+            "Quiz submissions ran out of prepared attempts, so some requests were replays; "
+            f"raise --submissions.\n{result.stdout}"
+        )
+    if "Non-2xx or 3xx responses" in result.stdout:
+        raise SystemExit(f"Quiz submissions gave error responses:\n{result.stdout}")
+    match = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+    return float(match.group(1))
+
+
 def check_page_answers(port: int, page: Page, cookie: str | None) -> None:
     """wrk counts a redirect as success, so first make sure the page itself answers 200."""
     import http.client
@@ -249,7 +300,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="oct-bench-"))
     database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite'}"
     print(f"Seeding {args.users} staff into {database_url.split('@')[-1]} …", flush=True)
-    users = prepare_database(database_url, args.users)
+    users, submitters = prepare_database(database_url, args.users, args.submissions * args.rounds)
 
     secret_key = secrets.token_urlsafe(48)
     env = production_env(database_url, secret_key)
@@ -260,13 +311,33 @@ def main() -> None:
     )
     pages = (*PAGES, *learning_pages(app))
     cookies = {p.as_user: signed_in_cookie(app, p.as_user) for p in pages if p.as_user}
+    cookies[STAFF] = signed_in_cookie(app, STAFF)
     prepare_decision_page(app, cookies[LEARNER])
+    pages = (*pages, *assessment_pages(app, cookies))
+    print(f"Signing in {len(submitters)} people with answered quizzes …", flush=True)
+    # Same secret (so the cookies work on the server), cheap hashing (so signing in
+    # thousands of people takes seconds, and their stored hashes are not upgraded).
+    cheap = create_app(
+        "production",
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": secret_key,
+            "LOG_LEVEL": "WARNING",
+            **assessment.CHEAP_ARGON2,
+        },
+    )
+    lines = assessment.submission_lines(cheap, submitters, PASSWORD)
+    per_round = [
+        assessment.write_lines(lines[i :: args.rounds], workdir, i) for i in range(args.rounds)
+    ]
     sql_counts = {p.path: count_sql(app, p, cookies.get(p.as_user)) for p in (BASELINE, *pages)}
 
     port = free_port()
     pid_file = workdir / "gunicorn.pid"
     start_gunicorn(env, args.workers, port, pid_file)
     ratios: dict[str, list[float]] = {p.path: [] for p in pages}
+    submission_rps: list[float] = []
+    submission_ratios: list[float] = []
     rps: dict[str, list[float]] = {p.path: [] for p in (BASELINE, *pages)}
     try:
         for page in (BASELINE, *pages):
@@ -286,6 +357,15 @@ def main() -> None:
                 rps[BASELINE.path].append(base)
                 rps[page.path].append(value)
                 ratios[page.path].append(value / base)
+            base = wrk(
+                f"http://127.0.0.1:{port}{BASELINE.path}", args.seconds, args.connections, None
+            )
+            value = wrk_submissions(
+                port, per_round[round_number - 1], args.seconds, args.connections
+            )
+            rps[BASELINE.path].append(base)
+            submission_rps.append(value)
+            submission_ratios.append(value / base)
     finally:
         stop_gunicorn(pid_file)
 
@@ -307,8 +387,21 @@ def main() -> None:
                 "sql_statements": sql_counts[page.path],
             }
             for page in (BASELINE, *pages)
+        ]
+        + [
+            {
+                "name": "quiz submission (POST, a new attempt each time)",
+                "path": "POST /modules/…/quiz/attempts/…/check",
+                "requests_per_second": round(statistics.median(submission_rps), 1),
+                "ratio_to_healthz": round(statistics.median(submission_ratios), 3),
+                "sql_statements": "",
+            }
         ],
     }
+    by_name = {p["name"]: p for p in results["pages"]}
+    lesson = by_name["lesson page"]["requests_per_second"]
+    certificate = by_name["certificate PDF"]["requests_per_second"]
+    results["certificate_cost_in_lesson_pages"] = round(lesson / certificate, 2)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=2))
     table = markdown_table(results)
@@ -331,7 +424,12 @@ def markdown_table(results: dict) -> str:
             f"| {page['name']} | `{page['path']}` | {page['requests_per_second']} | "
             f"{page['ratio_to_healthz']:.3f} | {page['sql_statements']} |"
         )
-    lines += ["", f"One password check (argon2id): {results['password_check_seconds']:.3f} s", ""]
+    lines += [
+        "",
+        f"One certificate PDF costs {results['certificate_cost_in_lesson_pages']} lesson pages.",
+        f"One password check (argon2id): {results['password_check_seconds']:.3f} s",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -8,7 +8,7 @@ each font stay real text, so the PDF can be searched, copied and read aloud.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -38,9 +38,12 @@ def register() -> tuple[tuple[str, frozenset[int]], ...]:
     return tuple(chain)
 
 
-def runs(text: str, font: str = REGULAR) -> list[tuple[str, str]]:
+@lru_cache(maxsize=2048)
+def runs(text: str, font: str = REGULAR) -> tuple[tuple[str, str], ...]:
     """Split text into (font, text) runs: `font` where it has the glyph, a fallback where not."""
     chain = register()
+    if all(ord(char) in chain[0][1] for char in text):
+        return ((font, text),)
     result: list[tuple[str, str]] = []
     for char in text:
         if ord(char) in chain[0][1] or char in "\n\t":
@@ -51,7 +54,7 @@ def runs(text: str, font: str = REGULAR) -> list[tuple[str, str]]:
             result[-1] = (name, result[-1][1] + char)
         else:
             result.append((name, char))
-    return result
+    return tuple(result)
 
 
 def width(text: str, size: float, font: str = REGULAR) -> float:

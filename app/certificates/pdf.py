@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import segno
+from reportlab import rl_config
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -25,6 +26,8 @@ ACCENT = HexColor("#1d70b8")
 QUIET = HexColor("#505a5f")
 LANGUAGE = "en-GB"
 PRODUCER = "Online conduct training"
+QR_MASK = 4
+rl_config.useA85 = 0  # binary streams: smaller files, less work than ASCII85 text
 
 
 @dataclass(frozen=True)
@@ -134,18 +137,31 @@ def _wrap(text: str, size: float, font: str, width: float) -> list[str]:
 
 
 def _qr(canvas: Canvas, url: str, *, x: float, y: float, size: float) -> None:
-    """The verify link as a QR code, drawn as vector squares (sharp at any zoom)."""
-    code = segno.make(url, error="m")
-    rows = list(code.matrix_iter(scale=1, border=4))
-    module = size / len(rows)
+    """The verify link as a QR code, drawn as vector squares (sharp at any zoom).
+
+    Runs of dark modules are drawn as one rectangle each, in module units, which keeps the
+    page small and quick to make. The mask is fixed: any of the eight is valid, and
+    evaluating all of them (the default) takes longer than drawing the whole certificate.
+    """
+    code = segno.make(url, error="m", mask=QR_MASK)
+    rows = [list(row) for row in code.matrix_iter(scale=1, border=4)]
+    count = len(rows)
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.scale(size / count, size / count)
     canvas.setFillColor(HexColor("#ffffff"))
-    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.rect(0, 0, count, count, stroke=0, fill=1)
     canvas.setFillColor(INK)
     path = canvas.beginPath()
     for row_index, row in enumerate(rows):
-        for col_index, dark in enumerate(row):
-            if dark:
-                path.rect(
-                    x + col_index * module, y + size - (row_index + 1) * module, module, module
-                )
+        column = 0
+        while column < count:
+            if not row[column]:
+                column += 1
+                continue
+            start = column
+            while column < count and row[column]:
+                column += 1
+            path.rect(start, count - 1 - row_index, column - start, 1)
     canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()

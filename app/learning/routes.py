@@ -45,8 +45,8 @@ def lesson(module_id: str, lesson_id: str) -> str | Response:
     ref = f"lesson:{lesson_id}"
     if item is None or not services.in_any_path(module, ref):
         abort(404)
-    state = services.state_for(current_user, module)
-    previous, following = services.neighbours(state, ref)
+    path = services.path_of(module, services.cycle_of(current_user, module))
+    previous, following = services.neighbours(module, path, ref)
     form = CompleteLessonForm()
     if form.validate_on_submit():
         services.complete_lesson(current_user, module, lesson_id)
@@ -57,8 +57,8 @@ def lesson(module_id: str, lesson_id: str) -> str | Response:
         lesson=item,
         form=form,
         previous_url=item_url(module_id, previous) if previous else None,
-        position=state.path.index(ref) + 1 if ref in state.path else None,
-        path_length=len(state.path),
+        position=path.index(ref) + 1 if ref in path else None,
+        path_length=len(path),
     )
 
 
@@ -174,8 +174,8 @@ def summary(module_id: str, scenario_id: str) -> str | Response:
     run = services.latest_finished_run(current_user, module, item)
     if run is None:
         return redirect(url_for("learning.scenario", module_id=module_id, scenario_id=scenario_id))
-    state = services.state_for(current_user, module)
-    _previous, following = services.neighbours(state, f"scenario:{scenario_id}")
+    path = services.path_of(module, services.cycle_of(current_user, module))
+    _previous, following = services.neighbours(module, path, f"scenario:{scenario_id}")
     return render_template(
         "learning/summary.html",
         module=module,

@@ -135,6 +135,27 @@ def latest_certificates(user: User) -> dict[str, Certificate]:
     return {c.module_id: c for c in rows}  # later cycles overwrite earlier ones
 
 
+def cycle_of(user: User, module: Module) -> Cycle:
+    """The person's cycle for one module, from its latest certificate (one query)."""
+    latest = db.session.execute(
+        select(Certificate.cycle, Certificate.expires_on, Certificate.revoked_at)
+        .where(
+            Certificate.user_id == user.id,
+            Certificate.module_id == module.id,
+            Certificate.superseded_at.is_(None),
+        )
+        .order_by(Certificate.cycle.desc(), Certificate.id.desc())
+        .limit(1)
+    ).first()
+    return cycle_for(
+        latest_cycle=latest.cycle if latest else None,
+        expires_on=latest.expires_on if latest else None,
+        revoked=latest is not None and latest.revoked_at is not None,
+        today=today(),
+        renewal_window_days=current_app.config["RENEWAL_WINDOW_DAYS"],
+    )
+
+
 def _cycle(certificate: Certificate | None) -> Cycle:
     return cycle_for(
         latest_cycle=certificate.cycle if certificate else None,
@@ -205,10 +226,10 @@ def in_any_path(module: Module, ref: str) -> bool:
     return ref in module.spec.induction_path or ref in module.spec.refresher_path
 
 
-def neighbours(state: ModuleState, ref: str) -> tuple[str | None, str | None]:
+def neighbours(module: Module, path: list[str], ref: str) -> tuple[str | None, str | None]:
     """The items before and after `ref` on the person's path (or the full induction path,
     for an induction item a refresher learner chooses to read again)."""
-    path = state.path if ref in state.path else list(state.module.spec.induction_path)
+    path = path if ref in path else list(module.spec.induction_path)
     index = path.index(ref)
     return (
         path[index - 1] if index > 0 else None,

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit
 from app.catalogue.loader import Module
@@ -205,31 +206,57 @@ def unanswered(module: Module, attempt: QuizAttempt) -> list[Question]:
 
 
 def submit(user: User, module: Module, attempt: QuizAttempt) -> QuizAttempt:
-    """Score the attempt once. A second submission finds it submitted and changes nothing."""
-    claimed = db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-        .values(submitted_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(attempt)
-    if claimed == 0:
-        return attempt  # already submitted by another request
+    """Score the attempt once. A second submission finds it submitted and changes nothing.
+
+    The score is worked out first, then written with a conditional update that only an
+    unsubmitted attempt matches: of two concurrent submissions exactly one writes.
+    """
     questions = questions_of(module, attempt)
     answers = {a.question_id: a.selected for a in attempt.answers}
     result = scoring.score(questions, answers, attempt.pass_mark_percent)
-    correct = {r.question_id: r.correct for r in result.results}
-    for answer in attempt.answers:
-        answer.is_correct = correct.get(answer.question_id)
-    attempt.correct_count = result.correct_count
-    attempt.score_percent = result.percent
-    attempt.passed = result.passed
+    submitted_at = utcnow()
+    claimed = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(
+            submitted_at=submitted_at,
+            correct_count=result.correct_count,
+            score_percent=result.percent,
+            passed=result.passed,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed == 0:
+        db.session.refresh(attempt)
+        return attempt  # already submitted by another request
+    right = {r.question_id for r in result.results if r.correct}
+    ids = {a.question_id: a.id for a in attempt.answers}
+    for is_correct in (True, False):
+        chosen = [ids[q] for q in ids if (q in right) is is_correct]
+        if chosen:
+            db.session.execute(
+                update(QuizAnswer)
+                .where(QuizAnswer.id.in_(chosen))
+                .values(is_correct=is_correct)
+                .execution_options(synchronize_session=False)
+            )
     audit.record(
         "quiz_passed" if result.passed else "quiz_failed",
         actor=user,
         subject=user,
         details={"module": module.id, "attempt": attempt.id, "score_percent": result.percent},
     )
+    # The rows were written by statement; bring the loaded objects in step without
+    # marking them changed (which would write them a second time).
+    for name, value in (
+        ("submitted_at", submitted_at),
+        ("correct_count", result.correct_count),
+        ("score_percent", result.percent),
+        ("passed", result.passed),
+    ):
+        set_committed_value(attempt, name, value)
+    for answer in attempt.answers:
+        set_committed_value(answer, "is_correct", answer.question_id in right)
     db.session.flush()
     return attempt
 
