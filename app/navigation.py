@@ -18,7 +18,13 @@ class _Item:
 
 
 _ITEMS = (
-    _Item("main.home", "Your training", "signed_in", ("learning.",)),
+    _Item("main.home", "Your training", "signed_in", ("learning.", "quizzes.")),
+    _Item(
+        "certificates.mine",
+        "Your certificates",
+        "signed_in",
+        ("certificates.record", "certificates.download"),
+    ),
     _Item("auth.account", "Your account", "signed_in", ("auth.change_password",)),
     _Item(
         "admin.users",

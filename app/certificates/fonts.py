@@ -1,7 +1,9 @@
 """Fonts for the PDFs, so that any name prints as typed, whatever its script.
 
-Text is set in Bitstream Vera (it ships with reportlab, and is embedded as a subset); a
-character Vera lacks falls back to DejaVu Sans where the system has it, then to Adobe's
+Text is set in Helvetica, one of the standard PDF fonts every reader has (so nothing is
+embedded, which keeps a certificate quick to make), for every character its Windows
+Latin-1 encoding covers. Any other character falls back to Bitstream Vera (shipped with
+reportlab, embedded as a subset), then DejaVu Sans where the system has it, then Adobe's
 standard Chinese/Japanese font (STSong-Light), which readers supply themselves. Runs of
 each font stay real text, so the PDF can be searched, copied and read aloud.
 """
@@ -17,8 +19,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 
-REGULAR = "Vera"
-BOLD = "Vera-Bold"
+REGULAR = "Helvetica"
+BOLD = "Helvetica-Bold"
 _CJK = "STSong-Light"
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 _REPORTLAB_FONTS = Path(reportlab.__file__).parent / "fonts"
@@ -27,15 +29,24 @@ _REPORTLAB_FONTS = Path(reportlab.__file__).parent / "fonts"
 @cache
 def register() -> tuple[tuple[str, frozenset[int]], ...]:
     """Register the fonts once; return the fallback chain with each font's characters."""
-    chain = []
-    for name, path in ((REGULAR, _REPORTLAB_FONTS / "Vera.ttf"), ("DejaVu", _DEJAVU)):
+    chain = [(REGULAR, _win_ansi())]
+    for name, path in (("Vera", _REPORTLAB_FONTS / "Vera.ttf"), ("DejaVu", _DEJAVU)):
         if path.is_file():
             font = TTFont(name, str(path))
             pdfmetrics.registerFont(font)
             chain.append((name, frozenset(font.face.charToGlyph)))
-    pdfmetrics.registerFont(TTFont(BOLD, str(_REPORTLAB_FONTS / "VeraBd.ttf")))
     pdfmetrics.registerFont(UnicodeCIDFont(_CJK))
     return tuple(chain)
+
+
+def _win_ansi() -> frozenset[int]:
+    """The characters the standard fonts can show (WinAnsiEncoding, close to cp1252)."""
+    printable = set(range(0x20, 0x7F)) | set(range(0xA0, 0x100))
+    extra = {ord(bytes([b]).decode("cp1252")) for b in range(0x80, 0xA0) if b not in _UNDEFINED}
+    return frozenset(printable | extra)
+
+
+_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
 @lru_cache(maxsize=2048)

@@ -162,3 +162,39 @@ def test_renewing_early_inside_the_window_supersedes_the_valid_certificate(app, 
         public = app.test_client()
         assert "Superseded" in public.get(f"/verify/{first.code}").get_data(as_text=True)
         assert latest_certificate(app, people["learner"]).id == second.id
+
+
+def test_a_new_policy_version_needs_a_new_acknowledgement_and_keeps_the_old(
+    app, database_url, people, tmp_path
+):
+    """Certified under policy version 4; the council publishes version 5; renewing records an
+    acknowledgement of version 5, and the one of version 4 is still there."""
+    import shutil
+    from pathlib import Path
+
+    from app.models import Acknowledgement
+    from tests.conftest import make_app
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    shutil.copytree(fixtures / "content", tmp_path / "content")
+    shutil.copytree(fixtures / "quizzes", tmp_path / "quizzes")
+    policy = tmp_path / "content" / "policy.yaml"
+    policy.write_text(policy.read_text().replace("version: 4", "version: 5"))
+    new_policy_app = make_app(database_url, CONTENT_DIR=str(tmp_path / "content"))
+
+    with freeze_time(utcnow()) as clock:
+        client = app.test_client()
+        sign_in(client, "learner@example.org")
+        first = certify(client, app, people["learner"])
+        clock.move_to(first.expires_on - timedelta(days=5))
+        client = new_policy_app.test_client()
+        sign_in(client, "learner@example.org")
+        page = client.get("/policy").get_data(as_text=True)
+        assert "Version 5" in page
+        second = certify(client, new_policy_app, people["learner"], refresher=True)
+    assert (first.policy_version, second.policy_version) == (4, 5)
+    with app.app_context():
+        versions = db.session.scalars(
+            select(Acknowledgement.policy_version).order_by(Acknowledgement.id)
+        ).all()
+    assert versions == [4, 5]

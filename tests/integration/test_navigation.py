@@ -23,9 +23,9 @@ def nav(html: str) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("learner", {"Your training", "Your account"}),
-        ("officer", {"Your training", "Your account", "Audit log"}),
-        ("admin", {"Your training", "Your account", "Users", "Audit log"}),
+        ("learner", {"Your training", "Your certificates", "Your account"}),
+        ("officer", {"Your training", "Your certificates", "Your account", "Audit log"}),
+        ("admin", {"Your training", "Your certificates", "Your account", "Users", "Audit log"}),
     ],
 )
 def test_items_follow_roles(client_as, role, expected):
@@ -51,3 +51,12 @@ def test_sign_out_is_a_button_in_a_post_form(client_as):
         r'name="csrf_token"',
         html,
     )
+
+
+def test_certificate_pages_sit_under_your_certificates(client_as):
+    client = client_as("learner")
+    assert nav(client.get("/certificates").get_data(as_text=True))["Your certificates"] == "page"
+    record = nav(client.get("/training-record").get_data(as_text=True))
+    assert record["Your certificates"] == "true"
+    quiz = nav(client.get("/modules/sample-module/quiz").get_data(as_text=True))
+    assert quiz["Your training"] == "true"

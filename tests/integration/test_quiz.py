@@ -277,6 +277,12 @@ def test_only_the_owner_their_managers_and_officers_may_download(app, client_as,
     attempt_id = certificate.attempt_id
     for page in ("questions/1", "check", "result", "acknowledge"):
         assert other.get(f"{QUIZ}/attempts/{attempt_id}/{page}").status_code == 404, page
+    # Nor can they submit to it, or confirm the policy on it, with a valid token of their own.
+    for page in ("check", "acknowledge", "questions/1"):
+        response = submit(
+            other, f"{QUIZ}/attempts/{attempt_id}/{page}", {"confirm": "y"}, form_path="/account"
+        )
+        assert response.status_code == 404, page
 
 
 def test_an_exception_mid_submission_leaves_nothing_behind(app, client_as, people, monkeypatch):
