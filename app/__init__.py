@@ -117,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.learning.routes import bp as learning_bp
     from app.main.routes import bp as main_bp
     from app.quizzes.routes import bp as quizzes_bp
+    from app.reports.routes import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -124,3 +125,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(reports_bp)

@@ -38,6 +38,15 @@ EVENTS: dict[str, str] = {
     "quiz_failed": "Quiz failed",
     "policy_acknowledged": "Policy acknowledged",
     "certificate_issued": "Certificate issued",
+    "assignments_synced": "Assignment rules applied",
+    "module_assigned": "Module assigned by hand",
+    "due_date_extended": "Due date extended",
+    "exempted": "Exempted from a module",
+    "exemption_ended": "Exemption ended",
+    "cool_down_reset": "Quiz cool-down reset",
+    "certificate_revoked": "Certificate revoked",
+    "offline_completion_recorded": "Completion recorded from elsewhere",
+    "hr_import_applied": "HR file imported",
 }
 
 

@@ -16,8 +16,13 @@ from app.models.base import today
 
 
 def init_app(app: Flask) -> None:
+    from app.compliance.commands import assignments_cli
+    from app.hr.commands import users_cli
+
     app.cli.add_command(demo_command)
     app.cli.add_command(purge_rate_limits_command)
+    app.cli.add_command(assignments_cli)
+    app.cli.add_command(users_cli)
 
 
 @click.command("purge-rate-limits")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, request, session, url_for
 from flask_login import current_user
+
+from app.auth.services import SESSION_MANAGES
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,13 @@ _ITEMS = (
             "admin.rename_department",
         ),
     ),
+    _Item("reports.team", "Your team", "line_manager", ("reports.team_member",)),
+    _Item(
+        "reports.dashboard",
+        "Compliance",
+        "training_officer",
+        ("reports.",),
+    ),
     _Item("admin.audit_log", "Audit log", "training_officer"),
 )
 
@@ -47,6 +56,8 @@ _ITEMS = (
 def _can_see(who: str) -> bool:
     if who == "signed_in":
         return True
+    if who == "line_manager":
+        return bool(session.get(SESSION_MANAGES))
     if who == "training_officer":
         return current_user.is_training_officer or current_user.is_administrator
     if who == "administrator":

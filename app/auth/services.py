@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, session
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 
 from app import audit, mail, rate_limit
 from app.auth import emails
@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 SESSION_SIGNED_IN_AT = "signed_in_at"
 SESSION_LAST_SEEN = "last_seen"
+# Whether the person manages anyone, worked out at sign-in so that the navigation does not
+# ask the database on every page.
+SESSION_MANAGES = "manages"
 # Refresh the idle timer at most this often, so that not every request rewrites the cookie.
 LAST_SEEN_RESOLUTION_SECONDS = 60
 
@@ -122,6 +125,9 @@ def start_session(user: User) -> None:
     now = time.time()
     session[SESSION_SIGNED_IN_AT] = now
     session[SESSION_LAST_SEEN] = now
+    session[SESSION_MANAGES] = db.session.scalar(
+        select(exists().where(User.line_manager_id == user.id))
+    )
     session.permanent = True
 
 

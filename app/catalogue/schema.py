@@ -64,6 +64,8 @@ class Module(Strict):
     estimated_minutes: Annotated[int, Field(ge=1, le=240)]
     refresher_minutes: Annotated[int, Field(ge=1, le=240)]
     certificate_validity_months: Annotated[int, Field(ge=1, le=60)] = 12
+    # A new starter's induction is due this many days after their start date.
+    induction_due_days: Annotated[int, Field(ge=1, le=365)] = 28
     induction_path: list[ItemRef] = Field(min_length=1)
     refresher_path: list[ItemRef] = Field(min_length=1)
     quiz_bank: Slug

@@ -3,15 +3,29 @@
 from app.models.account import AuditEvent, RateLimitHit, TokenPurpose, UserToken
 from app.models.assessment import Acknowledgement, Certificate, QuizAnswer, QuizAttempt
 from app.models.base import Base
+from app.models.compliance import (
+    Assignment,
+    AssignmentSource,
+    Correction,
+    CorrectionKind,
+    HrImport,
+    HrUpload,
+)
 from app.models.learning import ItemProgress, ModuleCompletion, ScenarioDecision, ScenarioRun
 from app.models.organisation import Department, ProfessionalBody, User, normalise_email
 
 __all__ = [
     "Acknowledgement",
+    "Assignment",
+    "AssignmentSource",
     "AuditEvent",
     "Base",
     "Certificate",
+    "Correction",
+    "CorrectionKind",
     "Department",
+    "HrImport",
+    "HrUpload",
     "ItemProgress",
     "ModuleCompletion",
     "ProfessionalBody",

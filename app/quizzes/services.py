@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import audit
 from app.catalogue.loader import Module
 from app.catalogue.schema import Question
+from app.compliance import corrections
 from app.extensions import db
 from app.learning.services import ModuleState
 from app.models import QuizAnswer, QuizAttempt, User
@@ -82,7 +83,7 @@ def _quiz_state(
     )
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)
     submitted = [a for a in attempts if a.submitted_at is not None and a.cycle == cycle]
-    cool_down_until = _cool_down_until(module, submitted)
+    cool_down_until = _cool_down_until(user, module, submitted)
     lock = None
     if not needs_learning or any(a.passed for a in submitted):
         lock = Lock.PASSED
@@ -93,8 +94,9 @@ def _quiz_state(
     return QuizState(open_attempt, submitted, lock, cool_down_until)
 
 
-def _cool_down_until(module: Module, submitted: list[QuizAttempt]) -> datetime | None:
-    """After every `attempts_before_cool_down` fails in a row, a pause before the next try."""
+def _cool_down_until(user: User, module: Module, submitted: list[QuizAttempt]) -> datetime | None:
+    """After every `attempts_before_cool_down` fails in a row, a pause before the next try
+    (unless a training officer has reset it since)."""
     settings = module.quiz.settings
     fails = 0
     for attempt in submitted:  # newest first
@@ -104,7 +106,12 @@ def _cool_down_until(module: Module, submitted: list[QuizAttempt]) -> datetime |
     if fails == 0 or fails % settings.attempts_before_cool_down:
         return None
     until = submitted[0].submitted_at + timedelta(hours=settings.cool_down_hours)
-    return until if until > utcnow() else None
+    if until <= utcnow():
+        return None
+    reset = corrections.cool_down_reset_after(user.id, module.id)  # only asked when it matters
+    if reset is not None and reset >= submitted[0].submitted_at:
+        return None
+    return until
 
 
 def start_attempt(user: User, state: ModuleState) -> QuizAttempt | Lock:

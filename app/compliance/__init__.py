@@ -1,0 +1,1 @@
+"""Assignments, due dates, compliance status and officers' corrections."""

@@ -1,0 +1,32 @@
+"""`flask assignments sync`: apply the assignment rules (idempotent)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+
+from app import audit
+from app.compliance import services
+from app.database import transaction
+
+assignments_cli = AppGroup("assignments", help="Assign modules to staff by rule.")
+
+
+@assignments_cli.command("sync")
+@click.option(
+    "--due",
+    "due",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Due date (YYYY-MM-DD) for staff who are not new starters; default 28 days on.",
+)
+def sync_command(due) -> None:
+    """Give every active person every module that applies to them. Running it again
+    changes nothing."""
+    campaign: date | None = due.date() if due else None
+    with transaction():
+        created = services.sync_assignments(campaign_due=campaign)
+        if created:
+            audit.record("assignments_synced", details={"created": created})
+    click.echo(f"{created} assignments created." if created else "Nothing to assign.")

@@ -1,0 +1,143 @@
+"""Officers' corrections: each is a new record with who, when and why, and an audit event.
+
+Nothing is deleted or overwritten. Revoking a certificate marks it revoked (once) and
+records why; the certificate itself, and the attempt behind it, stay as they were.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from app import audit
+from app.extensions import db
+from app.models import Certificate, Correction, CorrectionKind, User
+from app.models.base import utcnow
+
+
+class CorrectionRefused(ValueError):
+    """A correction that cannot be made, with a message for the officer."""
+
+
+def history(user: User) -> list[Correction]:
+    return list(
+        db.session.scalars(
+            select(Correction).where(Correction.user_id == user.id).order_by(Correction.id.desc())
+        )
+    )
+
+
+def _record(officer: User, person: User, module_id: str, kind: CorrectionKind, **values):
+    correction = Correction(
+        user_id=person.id, module_id=module_id, kind=kind.value, created_by_id=officer.id, **values
+    )
+    db.session.add(correction)
+    db.session.flush()
+    return correction
+
+
+def extend_due(
+    officer: User, person: User, module_id: str, new_due_on: date, reason: str, *, today: date
+) -> Correction:
+    if new_due_on <= today:
+        raise CorrectionRefused("The new due date must be in the future")
+    correction = _record(
+        officer, person, module_id, CorrectionKind.EXTEND_DUE, new_due_on=new_due_on, reason=reason
+    )
+    audit.record(
+        "due_date_extended",
+        actor=officer,
+        subject=person,
+        details={"module": module_id, "due_on": new_due_on.isoformat(), "reason": reason},
+    )
+    return correction
+
+
+def exempt(officer: User, person: User, module_id: str, reason: str) -> Correction:
+    correction = _record(officer, person, module_id, CorrectionKind.EXEMPT, reason=reason)
+    audit.record(
+        "exempted", actor=officer, subject=person, details={"module": module_id, "reason": reason}
+    )
+    return correction
+
+
+def end_exemption(officer: User, person: User, module_id: str, reason: str) -> Correction:
+    correction = _record(officer, person, module_id, CorrectionKind.END_EXEMPTION, reason=reason)
+    audit.record(
+        "exemption_ended",
+        actor=officer,
+        subject=person,
+        details={"module": module_id, "reason": reason},
+    )
+    return correction
+
+
+def reset_cool_down(officer: User, person: User, module_id: str, reason: str) -> Correction:
+    correction = _record(officer, person, module_id, CorrectionKind.RESET_COOL_DOWN, reason=reason)
+    audit.record(
+        "cool_down_reset",
+        actor=officer,
+        subject=person,
+        details={"module": module_id, "reason": reason},
+    )
+    return correction
+
+
+def revoke(officer: User, certificate: Certificate, reason: str) -> Correction:
+    if certificate.revoked_at is not None:
+        raise CorrectionRefused("This certificate has already been revoked")
+    certificate.revoked_at = utcnow()
+    certificate.revoked_reason = reason
+    certificate.revoked_by_id = officer.id
+    correction = _record(
+        officer,
+        certificate.holder,
+        certificate.module_id,
+        CorrectionKind.REVOKE_CERTIFICATE,
+        certificate_id=certificate.id,
+        reason=reason,
+    )
+    audit.record(
+        "certificate_revoked",
+        actor=officer,
+        subject=certificate.holder,
+        details={"module": certificate.module_id, "code": certificate.code, "reason": reason},
+    )
+    return correction
+
+
+def record_offline_completion(
+    officer: User, person: User, module_id: str, completed_on: date, evidence: str, *, today: date
+) -> Correction:
+    if completed_on > today:
+        raise CorrectionRefused("The date of the completion must be today or in the past")
+    correction = _record(
+        officer,
+        person,
+        module_id,
+        CorrectionKind.OFFLINE_COMPLETION,
+        completed_on=completed_on,
+        reason=evidence,
+    )
+    audit.record(
+        "offline_completion_recorded",
+        actor=officer,
+        subject=person,
+        details={"module": module_id, "completed_on": completed_on.isoformat()},
+    )
+    return correction
+
+
+def cool_down_reset_after(user_id: int, module_id: str):
+    """When the person's quiz cool-down was last reset (None if never)."""
+    return db.session.scalar(
+        select(Correction.created_at)
+        .where(
+            Correction.user_id == user_id,
+            Correction.module_id == module_id,
+            Correction.kind == CorrectionKind.RESET_COOL_DOWN.value,
+        )
+        .order_by(Correction.id.desc())
+        .limit(1)
+    )

@@ -1,0 +1,1 @@
+"""Employee records from the council's HR system."""

@@ -1,0 +1,51 @@
+"""`flask users import PATH [--dry-run] [--full-file]`: the HR import from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from app.database import transaction
+from app.hr import services
+
+users_cli = AppGroup("users", help="Import staff from the HR system's file.")
+
+
+@users_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@click.option(
+    "--full-file",
+    is_flag=True,
+    help="The file lists every member of staff: deactivate anyone missing from it.",
+)
+def import_command(path: Path, dry_run: bool, full_file: bool) -> None:
+    """Create, update and deactivate staff from an HR CSV file (all or nothing)."""
+    data = path.read_bytes()
+    with transaction():
+        if dry_run:
+            plan = services.preview(data, full_file=full_file)
+        else:
+            plan, _record = services.apply(
+                data, full_file=full_file, file_name=path.name, acting=None
+            )
+    for problem in plan.problems:
+        click.echo(problem.message, err=True)
+    if plan.problems:
+        click.echo(f"Nothing was imported: {len(plan.problems)} problems.", err=True)
+        raise click.exceptions.Exit(1)
+    verb = "Would" if dry_run else "Done:"
+    click.echo(
+        f"{verb} create {plan.count('create')}, update {plan.count('update')}, "
+        f"deactivate {plan.count('deactivate')}; {plan.count('unchanged')} unchanged."
+    )
+    if dry_run:
+        for change in plan.changes:
+            if change.action != "unchanged":
+                where = f"line {change.line}" if change.line else "not in file"
+                fields = f" ({', '.join(change.fields)})" if change.fields else ""
+                click.echo(
+                    f"  {change.action}: {change.employee_number} {change.name}{fields} [{where}]"
+                )

@@ -1,0 +1,267 @@
+"""Assignments and due dates, the dashboard, people lists, records, corrections, exports and
+"Your team", through the pages and commands officers and managers use."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Assignment, AuditEvent, Correction, User
+from app.models.base import today, utcnow
+from tests.support.accounts import create_user, sign_in, submit
+from tests.support.quizzes import certify
+
+MODULE = "sample-module"
+
+
+def sync(app, *args):
+    result = app.test_cli_runner().invoke(args=["assignments", "sync", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def assignment(app, user_id, module_id=MODULE):
+    with app.app_context():
+        return db.session.scalar(
+            select(Assignment).where(
+                Assignment.user_id == user_id, Assignment.module_id == module_id
+            )
+        )
+
+
+def test_sync_assigns_by_rule_and_is_idempotent(app, people):
+    starter = create_user(app, "starter@example.org", start_date=today() - timedelta(days=3))
+    carer = create_user(app, "carer@example.org", is_regulated_role=True)
+    first = sync(app, "--due", (today() + timedelta(days=60)).isoformat())
+    assert "assignments created" in first
+    assert sync(app) == "Nothing to assign.\n"
+    with app.app_context():
+        total = db.session.scalar(select(func.count()).select_from(Assignment))
+    assert total == len(people) + 2 + 1  # everyone has the sample module; the carer also regulated
+    # A new starter's induction is due 28 days after their start date; others by the campaign.
+    assert assignment(app, starter).due_on == today() - timedelta(days=3) + timedelta(days=28)
+    assert assignment(app, people["learner"]).due_on == today() + timedelta(days=60)
+    assert assignment(app, carer, "regulated-only") is not None
+    assert assignment(app, people["learner"], "regulated-only") is None
+
+
+def test_a_role_change_brings_the_new_module_with_a_fresh_due_date(app, people):
+    sync(app)
+    with app.app_context():
+        db.session.get(User, people["learner"]).is_regulated_role = True
+        db.session.commit()
+    sync(app)
+    assert assignment(app, people["learner"], "regulated-only").due_on == today() + timedelta(28)
+
+
+def test_overdue_then_exempt_then_certified_then_expiring_then_expired(app, people, client_as):
+    create_user(app, "new@example.org", first_name="Nina", start_date=today())
+    sync(app)
+    officer_email = "officer@example.org"
+    with freeze_time(utcnow()) as clock:
+        clock.move_to(today() + timedelta(days=29))
+        officer = app.test_client()
+        sign_in(officer, officer_email)
+        page = officer.get("/reports/people?status=Overdue").get_data(as_text=True)
+        assert "Nina" in page
+        dashboard = officer.get("/reports").get_data(as_text=True)
+        assert "Overdue or expired" in dashboard
+
+        nina = app_user(app, "new@example.org")
+        path = f"/reports/people/{nina}/modules/{MODULE}/exempt"
+        refused = submit(officer, path, {"reason": ""}).get_data(as_text=True)
+        assert "Enter why this person is exempt" in refused
+        assert submit(officer, path, {"reason": "Works offline only"}).status_code == 302
+        link = f'href="/reports/people/{nina}"'
+        assert link not in officer.get("/reports/people?status=Overdue").get_data(as_text=True)
+        assert link in officer.get("/reports/people?status=Exempt").get_data(as_text=True)
+        record = officer.get(f"/reports/people/{nina}").get_data(as_text=True)
+        assert "Exempted" in record and "Works offline only" in record
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(Correction)) == 1
+            assert (
+                db.session.scalar(
+                    select(func.count())
+                    .select_from(AuditEvent)
+                    .where(AuditEvent.event == "exempted")
+                )
+                == 1
+            )
+
+        # The learner certifies, becomes compliant, then expiring, then expired.
+        learner = app.test_client()
+        sign_in(learner, "learner@example.org")
+        certificate = certify(learner, app, people["learner"])
+        officer = app.test_client()
+        sign_in(officer, officer_email)
+        assert "Lewis" in officer.get("/reports/people?status=Compliant").get_data(as_text=True)
+        clock.move_to(certificate.expires_on - timedelta(days=30))
+        officer = app.test_client()
+        sign_in(officer, officer_email)
+        assert "Lewis" in officer.get("/reports/people?status=Expiring").get_data(as_text=True)
+        clock.move_to(certificate.expires_on + timedelta(days=1))
+        officer = app.test_client()
+        sign_in(officer, officer_email)
+        assert "Lewis" in officer.get("/reports/people?status=Expired").get_data(as_text=True)
+
+
+def app_user(app, email):
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.email == email))
+
+
+def test_extending_a_due_date_is_recorded_and_audited(app, people, client_as):
+    sync(app)
+    officer = client_as("officer")
+    path = f"/reports/people/{people['learner']}/modules/{MODULE}/extend"
+    past = today() - timedelta(days=1)
+    page = submit(
+        officer, path, {"new_due_on": [past.day, past.month, past.year], "reason": "Sick leave"}
+    ).get_data(as_text=True)
+    assert "The new due date must be in the future" in page
+    later = today() + timedelta(days=90)
+    response = submit(
+        officer, path, {"new_due_on": [later.day, later.month, later.year], "reason": "Sick leave"}
+    )
+    assert response.status_code == 302
+    record = officer.get(f"/reports/people/{people['learner']}").get_data(as_text=True)
+    assert "Due date extended" in record and "Sick leave" in record
+    assert f"{later.day} {later:%B %Y}" in record
+    audit = officer.get("/admin/audit-log").get_data(as_text=True)
+    assert "Due date extended" in audit
+
+
+def test_revoking_a_certificate_shows_on_verify_and_the_record(app, people, client_as):
+    certificate = certify(client_as("learner"), app, people["learner"])
+    officer = client_as("officer")
+    path = f"/reports/certificates/{certificate.id}/revoke"
+    assert "Enter why you are revoking" in submit(officer, path, {"reason": ""}).get_data(
+        as_text=True
+    )
+    assert submit(officer, path, {"reason": "Issued in error"}).status_code == 302
+    verify = app.test_client().get(f"/verify/{certificate.code}").get_data(as_text=True)
+    assert "Revoked" in verify and "Issued in error" not in verify  # the date, not the reason
+    record = officer.get(f"/reports/people/{people['learner']}").get_data(as_text=True)
+    assert "Certificate revoked" in record and "Issued in error" in record
+
+
+def test_an_offline_completion_counts_for_compliance(app, people, client_as):
+    sync(app)
+    officer = client_as("officer")
+    path = f"/reports/people/{people['learner']}/modules/{MODULE}/offline"
+    done = today() - timedelta(days=2)
+    response = submit(
+        officer,
+        path,
+        {"completed_on": [done.day, done.month, done.year], "reason": "Face-to-face, register"},
+    )
+    assert response.status_code == 302
+    page = officer.get("/reports/people?status=Compliant").get_data(as_text=True)
+    assert "Lewis" in page
+    record = officer.get(f"/reports/people/{people['learner']}").get_data(as_text=True)
+    assert "Completion recorded from elsewhere" in record and "Face-to-face, register" in record
+
+
+def test_exports_apply_the_filters_and_neutralise_formulas(app, people, client_as):
+    create_user(app, "formula@example.org", first_name="=HYPERLINK(1)", last_name="Smith")
+    sync(app)
+    officer = client_as("officer")
+    response = officer.get("/reports/export/compliance.csv")
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="compliance-')
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:2] == ["Employee number", "Name"]
+    names = [r[1] for r in rows[1:]]
+    assert "'=HYPERLINK(1) Smith" in names
+    due = {r[6] for r in rows[1:]}
+    assert all(len(d) == 10 and d[4] == "-" for d in due)  # ISO dates
+    housing = next(
+        d
+        for d in officer.get("/reports").get_data(as_text=True).split('value="')
+        if d.split('"')[0].isdigit()
+    )
+    department_id = housing.split('"')[0]
+    filtered = officer.get(f"/reports/export/compliance.csv?department={department_id}")
+    filtered_rows = list(csv.reader(io.StringIO(filtered.get_data(as_text=True).lstrip("\ufeff"))))
+    assert 1 <= len(filtered_rows) - 1 < len(rows) - 1
+    matrix = officer.get("/reports/export/matrix.xlsx")
+    sheet = load_workbook(io.BytesIO(matrix.data)).active
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert header[:3] == ["Employee number", "Name", "Department"] and "A sample module" in header
+    assert officer.get("/reports/export/secrets.csv").status_code == 404
+
+
+def test_learners_and_managers_cannot_reach_officer_pages(app, people, client_as):
+    sync(app)
+    for role in ("learner", "line_manager"):
+        client = client_as(role)
+        for path in (
+            "/reports",
+            "/reports/people",
+            f"/reports/people/{people['officer']}",
+            "/reports/export/compliance.csv",
+            "/reports/export/matrix.xlsx",
+            "/reports/hr-import",
+            "/reports/assign",
+        ):
+            assert client.get(path).status_code == 403, (role, path)
+
+
+def test_line_managers_see_their_team_and_nobody_else(app, people, client_as):
+    sync(app)
+    below = create_user(
+        app, "below@example.org", first_name="Bea", line_manager_id=people["learner"]
+    )
+    manager = client_as("line_manager")
+    team = manager.get("/team").get_data(as_text=True)
+    assert "Lewis" in team and "Bea" in team  # direct report and the person below them
+    assert "Olive" not in team and "Angus" not in team
+    assert manager.get(f"/team/{people['learner']}").status_code == 200
+    assert manager.get(f"/team/{below}").status_code == 200
+    assert manager.get(f"/team/{people['officer']}").status_code == 404
+    assert manager.get(f"/team/{people['line_manager']}").status_code == 404
+    learner = client_as("learner")
+    assert "Bea" in learner.get("/team").get_data(as_text=True)
+    officer = client_as("officer")
+    assert "Nobody reports to you" in officer.get("/team").get_data(as_text=True)
+
+
+def test_assigning_by_hand_to_a_department_and_a_list(app, people, client_as):
+    from app.models import Department
+
+    officer = client_as("officer")
+    with app.app_context():
+        department = str(
+            db.session.scalar(select(Department.id).where(Department.name == "Housing"))
+        )
+    due = date.today() + timedelta(days=30)
+    response = submit(
+        officer,
+        "/reports/assign",
+        {
+            "module": "regulated-only",
+            "department": department,
+            "employee_numbers": "",
+            "due_on": [due.day, due.month, due.year],
+        },
+    )
+    assert response.status_code == 302
+    assert assignment(app, people["learner"], "regulated-only").source == "officer"
+    assert assignment(app, people["officer"], "regulated-only") is None  # another department
+    unknown = submit(
+        officer,
+        "/reports/assign",
+        {
+            "module": "regulated-only",
+            "department": "",
+            "employee_numbers": "NOPE1",
+            "due_on": [due.day, due.month, due.year],
+        },
+    ).get_data(as_text=True)
+    assert "No active person has the employee number NOPE1" in unknown
