@@ -18,12 +18,17 @@ log = logging.getLogger(__name__)
 
 
 def queue(to: str, subject: str, body: str) -> None:
+    # Kept as plain values: the message is built only when it is sent, after the commit.
+    g.setdefault("mail_outbox", []).append((to, subject, body))
+
+
+def _message(to: str, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
-    g.setdefault("mail_outbox", []).append(message)
+    return message
 
 
 def discard_queued() -> None:
@@ -31,8 +36,9 @@ def discard_queued() -> None:
 
 
 def send_queued() -> None:
-    outbox: list[EmailMessage] = g.pop("mail_outbox", [])
-    for message in outbox:
+    outbox: list[tuple[str, str, str]] = g.pop("mail_outbox", [])
+    for item in outbox:
+        message = _message(*item)
         try:
             _deliver(message)
         except (OSError, smtplib.SMTPException):

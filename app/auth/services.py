@@ -228,19 +228,14 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def _issue_token(user: User, purpose: TokenPurpose, valid_for: timedelta) -> str:
+def _issue_token(
+    user: User, purpose: TokenPurpose, valid_for: timedelta, *, first: bool = False
+) -> str:
     now = utcnow()
-    # A new link replaces any earlier unused one of the same kind.
-    db.session.execute(
-        update(UserToken)
-        .where(
-            UserToken.user_id == user.id,
-            UserToken.purpose == purpose.value,
-            UserToken.used_at.is_(None),
-            UserToken.expires_at > now,
-        )
-        .values(expires_at=now)
-    )
+    # A new link replaces any earlier unused one of the same kind (a person created in
+    # this same transaction has none, and skipping the query keeps a large import fast).
+    if not first:
+        _expire_tokens(user, purpose, now)
     raw = secrets.token_urlsafe(32)
     db.session.add(
         UserToken(
@@ -254,16 +249,32 @@ def _issue_token(user: User, purpose: TokenPurpose, valid_for: timedelta) -> str
     return raw
 
 
+def _expire_tokens(user: User, purpose: TokenPurpose, now) -> None:
+    db.session.execute(
+        update(UserToken)
+        .where(
+            UserToken.user_id == user.id,
+            UserToken.purpose == purpose.value,
+            UserToken.used_at.is_(None),
+            UserToken.expires_at > now,
+        )
+        .values(expires_at=now)
+        # "fetch" updates only the matched rows in the session; the default ("evaluate")
+        # checks every object in it, which made inviting thousands at once quadratic.
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def link_for(purpose: TokenPurpose, raw: str) -> str:
     # Always BASE_URL: a forged Host header must never reach an e-mail.
     path = "set-password" if purpose is TokenPurpose.INVITATION else "reset-password"
     return f"{current_app.config['BASE_URL']}/{path}/{raw}"
 
 
-def invite(user: User, actor: User | None) -> None:
+def invite(user: User, actor: User | None, *, new_account: bool = False) -> None:
     """E-mail the user a single-use link to set their password."""
     days = current_app.config["INVITATION_VALID_DAYS"]
-    raw = _issue_token(user, TokenPurpose.INVITATION, timedelta(days=days))
+    raw = _issue_token(user, TokenPurpose.INVITATION, timedelta(days=days), first=new_account)
     mail.queue(user.email, *emails.invitation(user, link_for(TokenPurpose.INVITATION, raw), days))
     audit.record("invitation_sent", actor=actor, subject=user)
 

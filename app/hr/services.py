@@ -179,7 +179,7 @@ def apply(
             person.line_manager_id = manager.id if manager else None
     db.session.flush()
     for person in created:
-        auth_services.invite(person, actor=acting)
+        auth_services.invite(person, actor=acting, new_account=True)
     assigned = compliance.sync_assignments()
     record = HrImport(
         imported_by_id=acting.id if acting else None,

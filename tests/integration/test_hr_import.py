@@ -1,0 +1,158 @@
+"""The HR import through `flask users import` and the officers' web page."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Assignment, HrImport, User
+from tests.support.accounts import csrf_token
+
+HEADER = (
+    "Employee Number,First Name,Last Name,E-mail,Department,Job Title,Start Date,"
+    "Line Manager,Regulated Role,Professional Body\n"
+)
+
+
+def staff_csv(count: int, *, manager_of_last: str = "E00001") -> bytes:
+    lines = [HEADER]
+    for n in range(1, count + 1):
+        manager = "" if n == 1 else ("E00001" if n < count else manager_of_last)
+        regulated = "yes" if n % 7 == 0 else "no"
+        body = "SSSC" if n % 7 == 0 else "none"
+        lines.append(
+            f"E{n:05d},Person,Number {n},person{n}@example.org,Department {n % 12},Officer,"
+            f"2020-01-{1 + n % 28:02d},{manager},{regulated},{body}\n"
+        )
+    return "".join(lines).encode()
+
+
+def run_import(app, path, *args):
+    return app.test_cli_runner().invoke(args=["users", "import", str(path), *args])
+
+
+def count(app, model):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_eight_thousand_staff_import_once_and_the_second_time_changes_nothing(
+    app, people, tmp_path
+):
+    path = tmp_path / "staff.csv"
+    path.write_bytes(staff_csv(8000))
+    before = count(app, User)
+    dry = run_import(app, path, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "Would create 8000, update 0, deactivate 0" in dry.output
+    assert count(app, User) == before
+    first = run_import(app, path)
+    assert first.exit_code == 0, first.output
+    assert "Done: create 8000, update 0, deactivate 0" in first.output
+    assert count(app, User) == before + 8000
+    assert count(app, Assignment) >= 8000  # the rules ran after the import
+    with app.app_context():
+        record = db.session.scalar(select(HrImport))
+        assert record.created_count == 8000 and len(record.file_sha256) == 64
+        assert record.outcomes[0]["action"] == "create"
+    assignments = count(app, Assignment)
+    second = run_import(app, path)
+    assert second.exit_code == 0, second.output
+    assert "create 0, update 0, deactivate 0; 8000 unchanged" in second.output
+    assert count(app, User) == before + 8000 and count(app, Assignment) == assignments
+
+
+def test_a_file_with_five_bad_lines_lists_all_five_and_applies_nothing(app, people, tmp_path):
+    text = staff_csv(20).decode().splitlines(keepends=True)
+    text[3] = text[3].replace("2020-01-", "2020-13-")  # line 4: bad date
+    text[6] = text[6].replace(",no,", ",maybe,")  # line 7: bad regulated role
+    text[9] = text[9].replace("person9@example.org", "not-an-email")  # line 10
+    text[12] = text[12].replace("E00012", "E00011")  # line 13: duplicate employee number
+    text[15] = text[15].replace(",E00001,", ",E99999,")  # line 16: unknown manager
+    path = tmp_path / "bad.csv"
+    path.write_text("".join(text))
+    before = count(app, User)
+    result = run_import(app, path)
+    assert result.exit_code == 1
+    for line in (4, 7, 10, 13, 16):
+        assert f"Line {line}:" in result.output, line
+    assert "Nothing was imported: 5 problems." in result.output
+    assert count(app, User) == before
+
+
+def test_the_web_import_previews_then_applies_once(app, people, client_as):
+    officer = client_as("officer")
+    token = csrf_token(officer, "/reports/hr-import")
+    data = staff_csv(8000)
+    response = officer.post(
+        "/reports/hr-import",
+        data={"csrf_token": token, "file": (__import__("io").BytesIO(data), "staff.csv")},
+        headers={"Referer": "http://localhost/reports/hr-import"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    preview_path = response.headers["Location"]
+    before = count(app, User)
+    page = officer.get(preview_path).get_data(as_text=True)
+    assert "Applying this file will create 8000" in page
+    assert count(app, User) == before  # nothing until confirmed
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    for _ in range(2):  # a double click applies it once
+        officer.post(
+            preview_path,
+            data={"csrf_token": token},
+            headers={"Referer": f"http://localhost{preview_path}"},
+        )
+    assert count(app, User) == before + 8000
+    assert count(app, HrImport) == 1
+    listing = officer.get("/reports/hr-import").get_data(as_text=True)
+    assert "staff.csv" in listing
+    # Another officer cannot see or apply this upload.
+    assert client_as("admin").get(preview_path).status_code == 404
+
+
+def test_the_web_import_shows_problems_with_line_numbers(app, people, client_as):
+    officer = client_as("officer")
+    token = csrf_token(officer, "/reports/hr-import")
+    data = staff_csv(5).replace(b"2020-01-0", b"2020-02-3")
+    response = officer.post(
+        "/reports/hr-import",
+        data={"csrf_token": token, "file": (__import__("io").BytesIO(data), "bad.csv")},
+        headers={"Referer": "http://localhost/reports/hr-import"},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "Nothing was changed" in page and "Line " in page
+    assert "Apply these changes" not in page
+    missing = officer.post(
+        "/reports/hr-import",
+        data={"csrf_token": token},
+        headers={"Referer": "http://localhost/reports/hr-import"},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "Choose the HR file to upload" in missing
+
+
+def test_a_changed_line_manager_moves_the_person_into_the_new_team(app, people, tmp_path):
+    from tests.support.accounts import sign_in
+
+    path = tmp_path / "staff.csv"
+    path.write_bytes(staff_csv(5))
+    assert run_import(app, path).exit_code == 0
+    with app.app_context():
+        for number in ("E00001", "E00002"):
+            user = db.session.scalar(select(User).where(User.employee_number == number))
+            user.password_hash = db.session.scalar(
+                select(User.password_hash).where(User.email == "learner@example.org")
+            )
+        db.session.commit()
+    # E00005 now reports to E00002 instead of E00001.
+    path.write_bytes(staff_csv(5, manager_of_last="E00002"))
+    result = run_import(app, path)
+    assert "update 1" in result.output, result.output
+    new_manager = app.test_client()
+    sign_in(new_manager, "person2@example.org")
+    assert "Number 5" in new_manager.get("/team").get_data(as_text=True)
