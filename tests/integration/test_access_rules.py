@@ -49,6 +49,17 @@ EXPECTED_RULES = {
     "certificates.record_pdf": "signed_in",
     "certificates.verify_form": "public",
     "certificates.verify": "public",
+    "reports.dashboard": "training_officer",
+    "reports.people": "training_officer",
+    "reports.record": "training_officer",
+    "reports.correct": "training_officer",
+    "reports.revoke": "training_officer",
+    "reports.assign": "training_officer",
+    "reports.export": "training_officer",
+    "reports.hr_import": "training_officer",
+    "reports.hr_preview": "training_officer",
+    "reports.team": "signed_in",
+    "reports.team_member": "signed_in",
 }
 
 

@@ -24,8 +24,22 @@ def nav(html: str) -> dict[str, str]:
     ("role", "expected"),
     [
         ("learner", {"Your training", "Your certificates", "Your account"}),
-        ("officer", {"Your training", "Your certificates", "Your account", "Audit log"}),
-        ("admin", {"Your training", "Your certificates", "Your account", "Users", "Audit log"}),
+        ("line_manager", {"Your training", "Your certificates", "Your team", "Your account"}),
+        (
+            "officer",
+            {"Your training", "Your certificates", "Your account", "Compliance", "Audit log"},
+        ),
+        (
+            "admin",
+            {
+                "Your training",
+                "Your certificates",
+                "Your account",
+                "Users",
+                "Compliance",
+                "Audit log",
+            },
+        ),
     ],
 )
 def test_items_follow_roles(client_as, role, expected):

@@ -105,3 +105,38 @@ def test_quiz_and_certificate_pages_do_not_grow_with_the_database(app, client_as
     }
     assert small == large
     assert max(small.values()) <= 8, small
+
+
+def test_officer_and_manager_pages_do_not_grow_with_the_database(app, client_as, people):
+    def sync():
+        assert app.test_cli_runner().invoke(args=["assignments", "sync"]).exit_code == 0
+
+    officer, manager = client_as("officer"), client_as("line_manager")
+    pages = {
+        officer: (
+            "/reports",
+            "/reports/people",
+            "/reports/people?status=Overdue&sort=due",
+            f"/reports/people/{people['learner']}",
+            "/reports/export/compliance.csv",
+            "/reports/export/matrix.xlsx",
+        ),
+        manager: ("/team", f"/team/{people['learner']}"),
+    }
+    add_staff(app, 10, 0)
+    sync()
+    small = {
+        p: n for c, paths in pages.items() for p, n in statements_per_page(app, c, paths).items()
+    }
+    add_staff(app, 2000, 10)
+    sync()
+    large = {
+        p: n for c, paths in pages.items() for p, n in statements_per_page(app, c, paths).items()
+    }
+    assert small == large
+    # Lists and exports: a handful of bulk reads. A person's record reads each kind of record
+    # of theirs once (about twenty), however many people there are.
+    records = {p: n for p, n in small.items() if "/people/" in p or "/team/" in p}
+    lists = {p: n for p, n in small.items() if p not in records}
+    assert max(lists.values()) <= 8, lists
+    assert max(records.values()) <= 20, records
