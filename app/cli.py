@@ -51,7 +51,9 @@ def demo_command() -> None:
         f"{result.users_created} people created."
     )
     if result.certificates_issued:
-        click.echo(f"Training history: {result.certificates_issued} certificates from last year.")
+        click.echo(
+            f"Training history: {result.certificates_issued} certificates from the last year."
+        )
     if result.sign_in_accounts_created:
         click.echo("Sign-in accounts created:")
         for email in result.sign_in_accounts_created:

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.auth.passwords import hash_password
+from app.demo.council_year import seed_year
 from app.demo.history import seed_history
 from app.demo.people import DEPARTMENTS, FIRST_NAMES, LAST_NAMES, ROLES, SIGN_IN_ACCOUNTS
 from app.extensions import db
@@ -106,6 +107,7 @@ def seed(today: date, password: str) -> DemoResult:
             )
     db.session.flush()
     result.certificates_issued = seed_history(today, rng)
+    result.certificates_issued += seed_year(today, rng)
     return result
 
 
