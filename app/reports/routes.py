@@ -31,7 +31,7 @@ from app.compliance.rules import Status
 from app.database import transactional
 from app.hr import services as hr
 from app.models.base import today
-from app.reports import charts, exports
+from app.reports import analytics, charts, exports
 from app.reports import forms as report_forms
 
 bp = Blueprint("reports", __name__)
@@ -461,3 +461,18 @@ def team_member(user_id: int) -> str:
     if person is None:
         abort(404)
     return _record(person, manager_view=True)
+
+
+# --- Analytics ---------------------------------------------------------------------------
+
+
+@bp.get("/reports/analytics")
+@training_officer
+def analytics_page() -> str:
+    return render_template(
+        "reports/analytics.html",
+        questions=analytics.question_stats(),
+        decisions=analytics.decision_stats(),
+        modules={m.id: m for m in catalogue.get().in_order()},
+        minimum=analytics.MIN_LEARNERS,
+    )

@@ -58,6 +58,7 @@ EXPECTED_RULES = {
     "reports.export": "training_officer",
     "reports.hr_import": "training_officer",
     "reports.hr_preview": "training_officer",
+    "reports.analytics_page": "training_officer",
     "reports.team": "signed_in",
     "reports.team_member": "signed_in",
 }
