@@ -11,10 +11,21 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
 )
 from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, Length, StopValidation
 
 from app.admin.forms import REASON_MAX, TRIM, DayMonthYearField
 from app.forms import AppForm
+
+
+def _date_needed(message: str):
+    """Like InputRequired, for a three-box date (which would otherwise carry a `required`
+    attribute on its wrapper, which HTML does not allow)."""
+
+    def check(_form, field) -> None:
+        if field.data is None and not field.errors:
+            raise StopValidation(message)
+
+    return check
 
 
 def _reason(label: str, hint: str, missing: str) -> TextAreaField:
@@ -35,7 +46,7 @@ class ExtendDueForm(AppForm):
         "New due date",
         name_in_errors="New due date",
         description="For example, 27 3 2027",
-        validators=[InputRequired(message="Enter the new due date")],
+        validators=[_date_needed("Enter the new due date")],
     )
     reason = _reason(
         "Why are you extending it?",
@@ -86,7 +97,7 @@ class OfflineCompletionForm(AppForm):
         "Date they completed it",
         name_in_errors="Date they completed it",
         description="For example, 14 10 2026",
-        validators=[InputRequired(message="Enter the date they completed it")],
+        validators=[_date_needed("Enter the date they completed it")],
     )
     reason = _reason(
         "Evidence",
@@ -114,7 +125,7 @@ class AssignForm(AppForm):
         "Due date",
         name_in_errors="Due date",
         description="For example, 31 3 2027",
-        validators=[InputRequired(message="Enter the due date")],
+        validators=[_date_needed("Enter the due date")],
     )
     submit = SubmitField("Assign module", widget=GovSubmitInput())
 
