@@ -416,3 +416,48 @@ def summarise(rows: list[PersonRow], filters: Filters, *, on: date | None = None
         exempt=exempt,
         new_starters_not_started=new_starters,
     )
+
+
+def monthly_trend(rows: list[PersonRow], *, on: date | None = None, months: int = 12):
+    """(month label, percent compliant) at the end of each of the last `months` months, for
+    the people and modules assigned now: the share of them that held a valid certificate
+    (or a recorded completion) on that day."""
+    on = on or today_utc()
+    assigned = {
+        (row.person.id, cell.module_id)
+        for row in rows
+        for cell in row.cells.values()
+        if cell.status is not Status.EXEMPT
+    }
+    if not assigned:
+        return []
+    modules = {m.id: m for m in catalogue.get().in_order()}
+    spans: dict[tuple[int, str], list[tuple[date, date]]] = defaultdict(list)
+    for user, module_id, issued_at, expires_on, revoked_at in db.session.execute(
+        select(
+            Certificate.user_id,
+            Certificate.module_id,
+            Certificate.issued_at,
+            Certificate.expires_on,
+            Certificate.revoked_at,
+        )
+    ):
+        end = min(expires_on, revoked_at.date()) if revoked_at else expires_on
+        spans[(user, module_id)].append((issued_at.date(), end))
+    for user, module_id, completed_on in db.session.execute(
+        select(Correction.user_id, Correction.module_id, Correction.completed_on).where(
+            Correction.kind == CorrectionKind.OFFLINE_COMPLETION.value
+        )
+    ):
+        if completed_on and module_id in modules:
+            months_valid = modules[module_id].spec.certificate_validity_months
+            spans[(user, module_id)].append((completed_on, add_months(completed_on, months_valid)))
+    points = []
+    for back in range(months - 1, -1, -1):
+        first_of_month = add_months(on.replace(day=1), -back)
+        day = min(on, add_months(first_of_month, 1) - timedelta(days=1))
+        held = sum(
+            1 for key in assigned if any(start <= day < end for start, end in spans.get(key, ()))
+        )
+        points.append((f"{day:%b %Y}", 100 * held / len(assigned)))
+    return points

@@ -96,9 +96,25 @@ def dashboard() -> str:
             for t in summary.by_department
         ],
     )
+    trend = compliance.monthly_trend(
+        [
+            r
+            for r in rows
+            if not filters.department_id or r.person.department_id == filters.department_id
+        ]
+    )
+    trend_chart = charts.line_chart(
+        chart_id="over-time",
+        title="Compliance over the last 12 months",
+        description="The share of the modules assigned now that were held on the last day of "
+        "each month.",
+        points=[charts.Point(label, percent) for label, percent in trend],
+    )
     return render_template(
         "reports/dashboard.html",
         summary=summary,
+        trend=trend,
+        trend_chart=trend_chart,
         filters=filters,
         query=_query(filters),
         chart=chart,

@@ -265,3 +265,17 @@ def test_assigning_by_hand_to_a_department_and_a_list(app, people, client_as):
         },
     ).get_data(as_text=True)
     assert "No active person has the employee number NOPE1" in unknown
+
+
+def test_the_dashboard_charts_twelve_months_with_the_numbers_beside(app, people, client_as):
+    sync(app)
+    certify(client_as("learner"), app, people["learner"])
+    page = client_as("officer").get("/reports").get_data(as_text=True)
+    assert page.count('role="img"') == 2  # by department, and over time
+    assert "Compliance over the last 12 months" in page
+    this_month = f"{today():%b %Y}"
+    row = page.split(f'<th scope="row" class="govuk-table__header">{this_month}</th>')[1]
+    percent = int(row.split(">")[1].split("%")[0])
+    assert percent == 25  # one of the four people assigned holds a valid certificate
+    last_year = page.split("Compliance at each month end")[1].split("</tr>")[1]
+    assert ">0%<" in last_year
