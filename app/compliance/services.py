@@ -373,29 +373,28 @@ def summarise(rows: list[PersonRow], filters: Filters, *, on: date | None = None
     overdue = due_soon = expiring = exempt = 0
     new_starters = []
     soon, window = on + timedelta(days=30), on + timedelta(days=60)
+    compliant_statuses = {Status.COMPLIANT, Status.EXPIRING}
+    late_statuses = {Status.OVERDUE, Status.EXPIRED}
     for row, cell in filtered(rows, filters):
-        if cell.status is Status.EXEMPT:
+        status = cell.status
+        if status is Status.EXEMPT:
             exempt += 1
             continue
         department = departments.setdefault(
             row.person.department, Tally(row.person.department, str(row.person.department_id))
         )
+        is_compliant = status in compliant_statuses
+        is_late = status in late_statuses
         for tally in (overall, department, modules.get(cell.module_id)):
             if tally is None:
                 continue
             tally.assigned += 1
-            tally.compliant += cell.status.counts_as_compliant
-            tally.overdue += cell.status in (Status.OVERDUE, Status.EXPIRED)
-        overdue += cell.status in (Status.OVERDUE, Status.EXPIRED)
-        due_soon += (
-            not cell.status.counts_as_compliant
-            and cell.status not in (Status.OVERDUE, Status.EXPIRED)
-            and cell.due_on is not None
-            and cell.due_on <= soon
-        )
-        expiring += (
-            cell.status.counts_as_compliant and cell.due_on is not None and (cell.due_on <= window)
-        )
+            tally.compliant += is_compliant
+            tally.overdue += is_late
+        overdue += is_late
+        due = cell.due_on
+        due_soon += not is_compliant and not is_late and due is not None and due <= soon
+        expiring += is_compliant and due is not None and due <= window
     for row in rows:
         start = row.person.start_date
         if (
@@ -452,12 +451,20 @@ def monthly_trend(rows: list[PersonRow], *, on: date | None = None, months: int 
         if completed_on and module_id in modules:
             months_valid = modules[module_id].spec.certificate_validity_months
             spans[(user, module_id)].append((completed_on, add_months(completed_on, months_valid)))
-    points = []
+    days = []
     for back in range(months - 1, -1, -1):
         first_of_month = add_months(on.replace(day=1), -back)
-        day = min(on, add_months(first_of_month, 1) - timedelta(days=1))
-        held = sum(
-            1 for key in assigned if any(start <= day < end for start, end in spans.get(key, ()))
-        )
-        points.append((f"{day:%b %Y}", 100 * held / len(assigned)))
-    return points
+        days.append(min(on, add_months(first_of_month, 1) - timedelta(days=1)))
+    held = [0] * len(days)
+    for key, key_spans in spans.items():
+        if key not in assigned:
+            continue
+        # Each month end counts a person's module once, however many certificates cover it.
+        covered = {
+            i for i, day in enumerate(days) for start, end in key_spans if start <= day < end
+        }
+        for index in covered:
+            held[index] += 1
+    return [
+        (f"{day:%b %Y}", 100 * count / len(assigned)) for day, count in zip(days, held, strict=True)
+    ]
