@@ -88,5 +88,8 @@ bench: install-dev assets ## Benchmark pages against /healthz (BENCH_ARGS="--use
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+bench-scale: install-dev ## Officer pages on a council-sized database (SCALE_ARGS="--staff 10000 --attempts 200000")
+	$(BIN)/python bench/scale.py $(SCALE_ARGS)
+
 clean: ## Remove generated files (virtual environment, node_modules, built assets, local database)
 	rm -rf $(VENV) node_modules app/static/dist instance bench/results .pytest_cache .ruff_cache

@@ -100,8 +100,9 @@ def _attempt(
     questions = [module.quiz.questions[q] for q in drawn.question_ids]
     answers = {}
     for index, question in enumerate(questions):
-        # A pass with one slip; a fail with about half wrong.
-        wrong = (index == 0) if right else (index % 2 == 0)
+        # A pass with one slip (when there are enough questions to pass anyway); a fail with
+        # about half wrong.
+        wrong = (index == 0 and len(questions) >= 5) if right else (index % 2 == 0)
         if wrong:
             answers[question.id] = [next(o.id for o in question.options if not o.correct)]
         else:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 SVG_NS = "http://www.w3.org/2000/svg"
 
@@ -132,12 +132,12 @@ def _bar_row(index: int, bar: Bar) -> Markup:
         "g",
         {"class": "app-chart__bar"},
         _el("title", {}, _tooltip(label, shown, bar.detail)),
-        _text(_shorten(label, BAR_LABEL_MAX_CHARS), BAR_LABEL_RIGHT, baseline, anchor="end"),
+        _label(_shorten(label, BAR_LABEL_MAX_CHARS), BAR_LABEL_RIGHT, baseline, anchor="end"),
         _el(
             "rect",
             {"x": BAR_PLOT_LEFT, "y": top, "width": width, "height": BAR_HEIGHT, "fill": BLUE},
         ),
-        _text(f"{shown}%", BAR_PLOT_LEFT + width + 6, baseline),
+        _label(f"{shown}%", BAR_PLOT_LEFT + width + 6, baseline),
     )
 
 
@@ -152,7 +152,7 @@ def _vertical_grid(top: float, bottom: float, tick_y: float) -> Markup:
     for percent in GRIDLINES:
         x = BAR_PLOT_LEFT + percent / 100 * (BAR_PLOT_RIGHT - BAR_PLOT_LEFT)
         lines.append(_grid_line(x, top, x, bottom))
-        lines.append(_text(f"{percent}%", x, tick_y, anchor="middle"))
+        lines.append(_label(f"{percent}%", x, tick_y, anchor="middle"))
     return _el("g", {"class": "app-chart__grid"}, *lines)
 
 
@@ -169,16 +169,16 @@ def _horizontal_grid() -> Markup:
     for percent in GRIDLINES:
         y = _line_y(percent)
         lines.append(_grid_line(LINE_PLOT_LEFT, y, LINE_PLOT_RIGHT, y))
-        lines.append(_text(f"{percent}%", LINE_PLOT_LEFT - 8, y + 5, anchor="end"))
+        lines.append(_label(f"{percent}%", LINE_PLOT_LEFT - 8, y + 5, anchor="end"))
     return _el("g", {"class": "app-chart__grid"}, *lines)
 
 
 def _x_label(label: str, x: float, plot_bottom: float, rotate: bool) -> Markup:
     """An x-axis label, turned 45 degrees when the labels are too wide to sit side by side."""
     if not rotate:
-        return _text(label, x, plot_bottom + 22, anchor="middle")
+        return _label(label, x, plot_bottom + 22, anchor="middle")
     y = plot_bottom + 16
-    return _text(label, x, y, anchor="end", transform=f"rotate(-45 {_num(x)} {_num(y)})")
+    return _label(label, x, y, anchor="end", transform=f"rotate(-45 {_num(x)} {_num(y)})")
 
 
 def _polyline(centres: Iterable[tuple[float, float]]) -> Markup:
@@ -204,7 +204,7 @@ def _point(point: Point, x: float, y: float) -> Markup:
         {"class": "app-chart__point"},
         _el("title", {}, f"{label}: {shown}%"),
         _el("circle", circle),
-        _text(f"{shown}%", x, y - 10, anchor="middle"),
+        _label(f"{shown}%", x, y - 10, anchor="middle"),
     )
 
 
@@ -239,7 +239,7 @@ def _svg(chart_id: str, title: str, description: str, height: float, parts: list
 def _empty_chart(chart_id: str, title: str, description: str) -> Markup:
     """A small image that says there is nothing to draw, rather than empty axes."""
     desc = " ".join(part for part in (_clean(description), NO_DATA) if part)
-    return _svg(chart_id, title, desc, 40, [_text(NO_DATA, 0, 26)])
+    return _svg(chart_id, title, desc, 40, [_label(NO_DATA, 0, 26)])
 
 
 def _grid_line(x1: float, y1: float, x2: float, y2: float) -> Markup:
@@ -247,7 +247,7 @@ def _grid_line(x1: float, y1: float, x2: float, y2: float) -> Markup:
     return _el("line", attrs)
 
 
-def _text(
+def _label(
     content: str, x: float, y: float, *, anchor: str = "start", transform: str | None = None
 ) -> Markup:
     attrs: dict[str, str | float] = {"x": x, "y": y, "text-anchor": anchor, "fill": TEXT}
@@ -257,14 +257,16 @@ def _text(
 
 
 def _el(name: str, attrs: Mapping[str, str | float], *children: str) -> Markup:
-    """One element. Attribute values and plain-str children are escaped; Markup is kept."""
-    attr_markup = Markup("").join(
-        Markup(' {}="{}"').format(key, _num(value) if isinstance(value, float | int) else value)
+    """One element. Attribute values and plain-str children are escaped; Markup (elements
+    built here) is kept. The one place this module marks text as safe."""
+    attributes = "".join(
+        f' {escape(key)}="{escape(_num(value) if isinstance(value, float | int) else value)}"'
         for key, value in attrs.items()
     )
-    if not children:
-        return Markup("<{}{}/>").format(name, attr_markup)
-    return Markup("<{0}{1}>{2}</{0}>").format(name, attr_markup, Markup("").join(children))
+    inner = "".join(str(escape(child)) for child in children)  # escape() keeps Markup as is
+    tag = escape(name)
+    html = f"<{tag}{attributes}/>" if not children else f"<{tag}{attributes}>{inner}</{tag}>"
+    return Markup(html)  # noqa: S704 - every part above was escaped
 
 
 def _check_id(chart_id: str) -> None:
