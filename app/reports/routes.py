@@ -157,7 +157,16 @@ def _people_page(rows, filters, page: int):
 @training_officer
 def people() -> str:
     filters = _filters()
-    rows = compliance.statuses()
+    return _people_list(
+        compliance.statuses(),
+        filters,
+        record_endpoint="reports.record",
+        heading="People",
+        choices=_choices(),
+    )
+
+
+def _people_list(rows, filters, *, record_endpoint: str, heading: str, choices: dict, **extra):
     shown, total, page, pages, sort = _people_page(rows, filters, request.args.get("page", 1, int))
     return render_template(
         "reports/people.html",
@@ -170,9 +179,10 @@ def people() -> str:
         query=_query(filters),
         sort_query=lambda s: _query(filters, sort=s),
         page_query=lambda p: _query(filters, sort=sort, page=p),
-        record_url=lambda person_id: url_for("reports.record", user_id=person_id),
-        heading="People",
-        **_choices(),
+        record_url=lambda person_id: url_for(record_endpoint, user_id=person_id),
+        heading=heading,
+        **choices,
+        **extra,
     )
 
 
@@ -447,24 +457,14 @@ def team() -> str:
     members = compliance.team_of(current_user.id)
     rows = compliance.statuses(within=members) if members else []
     filters = compliance.Filters(search=(request.args.get("q") or "").strip()[:100])
-    shown, total, page, pages, sort = _people_page(rows, filters, request.args.get("page", 1, int))
-    return render_template(
-        "reports/people.html",
-        rows=shown,
-        total=total,
-        page=page,
-        pages=pages,
-        sort=sort,
-        filters=filters,
-        query=_query(filters),
-        sort_query=lambda s: _query(filters, sort=s),
-        page_query=lambda p: _query(filters, sort=sort, page=p),
-        record_url=lambda person_id: url_for("reports.team_member", user_id=person_id),
+    choices = {"departments": [], "modules": catalogue.get().in_order(), "statuses": list(Status)}
+    return _people_list(
+        rows,
+        filters,
+        record_endpoint="reports.team_member",
         heading="Your team",
+        choices=choices,
         team_view=True,
-        departments=[],
-        modules=catalogue.get().in_order(),
-        statuses=list(Status),
     )
 
 

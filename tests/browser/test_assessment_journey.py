@@ -12,8 +12,8 @@ import pytest
 import zxingcpp
 
 from app.catalogue import loader
-from tests.browser.conftest import describe_violations, run_axe
-from tests.browser.test_learning_journeys import sign_in_by_keyboard
+from tests.browser import journey
+from tests.browser.journey import click, sign_in_by_keyboard
 
 pytestmark = pytest.mark.browser
 
@@ -28,17 +28,7 @@ def bank():
 
 
 def check(page, html_checker, seen):
-    violations = run_axe(page)
-    assert violations == [], f"{page.url}\n{describe_violations(violations)}"
-    key = page.url.split("?")[0]
-    if key not in seen:
-        seen.add(key)
-        html_checker.add(f"assess-{len(seen)}", page.request.get(page.url).text())
-
-
-def click(page, locator):
-    with page.expect_navigation():
-        locator.click()
+    journey.check(page, html_checker, seen, "assess")
 
 
 def finish_learning(page, base, html_checker, seen):

@@ -6,30 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import DEMO_PASSWORD, describe_violations, run_axe
+from tests.browser import journey
+from tests.browser.journey import sign_in_by_keyboard
 
 pytestmark = pytest.mark.browser
 
 REGULATED_MODULE = "Regulated work with children and protected adults"
 
 
-def sign_in_by_keyboard(page, base, email):
-    page.goto(base + "/sign-in")
-    page.get_by_role("textbox", name="Email address").focus()
-    page.keyboard.type(email)
-    page.keyboard.press("Tab")
-    page.keyboard.type(DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/home")
-
-
 def check(page, html_checker, seen):
-    violations = run_axe(page)
-    assert violations == [], f"{page.url}\n{describe_violations(violations)}"
-    key = page.url.split("?")[0]
-    if key not in seen:
-        seen.add(key)
-        html_checker.add(f"learn-{len(seen)}", page.request.get(page.url).text())
+    journey.check(page, html_checker, seen, "learn")
 
 
 def press_on(page, locator):

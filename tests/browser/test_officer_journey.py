@@ -9,8 +9,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser.conftest import describe_violations, run_axe
-from tests.browser.test_learning_journeys import sign_in_by_keyboard
+from tests.browser import journey
+from tests.browser.journey import click, sign_in_by_keyboard
 
 pytestmark = pytest.mark.browser
 
@@ -24,17 +24,7 @@ CSV = (
 
 
 def check(page, html_checker, seen):
-    violations = run_axe(page)
-    assert violations == [], f"{page.url}\n{describe_violations(violations)}"
-    key = page.url.split("?")[0]
-    if key not in seen:
-        seen.add(key)
-        html_checker.add(f"officer-{len(seen)}", page.request.get(page.url).text())
-
-
-def click(page, locator):
-    with page.expect_navigation():
-        locator.click()
+    journey.check(page, html_checker, seen, "officer")
 
 
 def test_officer_imports_finds_overdue_extends_exports_and_audits(

@@ -1,0 +1,30 @@
+"""Steps the browser journeys share: sign in by keyboard, check a page, follow a click."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import DEMO_PASSWORD, describe_violations, run_axe
+
+
+def sign_in_by_keyboard(page, base, email):
+    page.goto(base + "/sign-in")
+    page.get_by_role("textbox", name="Email address").focus()
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/home")
+
+
+def check(page, html_checker, seen, prefix):
+    """No axe-core violation on the page, and its HTML queued for the Nu checker (once)."""
+    violations = run_axe(page)
+    assert violations == [], f"{page.url}\n{describe_violations(violations)}"
+    key = page.url.split("?")[0]
+    if key not in seen:
+        seen.add(key)
+        html_checker.add(f"{prefix}-{len(seen)}", page.request.get(page.url).text())
+
+
+def click(page, locator):
+    with page.expect_navigation():
+        locator.click()
