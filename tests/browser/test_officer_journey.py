@@ -38,7 +38,7 @@ def test_officer_imports_finds_overdue_extends_exports_and_audits(
 
     click(page, page.get_by_role("link", name="Compliance", exact=True))
     check(page, html_checker, seen)
-    assert page.locator("main svg[role=img]").count() == 1
+    assert page.locator("main svg[role=img]").count() == 2  # by department, and over time
 
     click(page, page.get_by_role("link", name="Import the HR file"))
     check(page, html_checker, seen)
