@@ -69,8 +69,8 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
         existing_employee_numbers=frozenset(existing),
         emails_in_use=emails,
     )
-    result = Preview(digest, full_file, list(parsed.problems))
-    if parsed.problems:
+    result = Preview(digest, full_file, [*parsed.problems, *_too_long(parsed.rows)])
+    if result.problems:
         return result
     today = today_utc()
     departments = {d.id: d.name for d in db.session.scalars(select(Department))}
@@ -110,6 +110,31 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
                 )
             )
     return result
+
+
+# The longest value each column of ours can hold (see app/models/organisation.py).
+LIMITS = {
+    "employee_number": ("employee number", 32),
+    "first_name": ("first name", 100),
+    "last_name": ("last name", 100),
+    "email": ("e-mail address", 254),
+    "department": ("department", 120),
+    "job_title": ("job title", 150),
+}
+
+
+def _too_long(rows: list[parser.HrRow]) -> list[parser.Problem]:
+    problems = []
+    for row in rows:
+        for attribute, (label, limit) in LIMITS.items():
+            if len(getattr(row, attribute)) > limit:
+                problems.append(
+                    parser.Problem(
+                        row.line,
+                        f"Line {row.line}: the {label} is longer than {limit} characters.",
+                    )
+                )
+    return problems
 
 
 def _name(row: parser.HrRow) -> str:

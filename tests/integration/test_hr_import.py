@@ -156,3 +156,14 @@ def test_a_changed_line_manager_moves_the_person_into_the_new_team(app, people, 
     new_manager = app.test_client()
     sign_in(new_manager, "person2@example.org")
     assert "Number 5" in new_manager.get("/team").get_data(as_text=True)
+
+
+def test_values_longer_than_the_records_hold_are_problems_not_errors(app, people, tmp_path):
+    text = staff_csv(3).decode().replace("Department 2", "D" * 121)
+    path = tmp_path / "long.csv"
+    path.write_text(text)
+    before = count(app, User)
+    result = run_import(app, path)
+    assert result.exit_code == 1
+    assert "Line 3: the department is longer than 120 characters." in result.output
+    assert count(app, User) == before
