@@ -64,23 +64,7 @@ def acknowledge_and_issue(user: User, module: Module, attempt: QuizAttempt) -> C
         )
     issued_at = utcnow()
     for _ in range(_CODE_TRIES):
-        certificate = Certificate(
-            code=codes.new_code(),
-            user_id=user.id,
-            module_id=module.id,
-            cycle=attempt.cycle,
-            attempt_id=attempt.id,
-            acknowledgement_id=acknowledgement.id,
-            holder_name=f"{user.first_name} {user.last_name}",
-            module_title=module.spec.title,
-            organisation=current_app.config["ORG_NAME"],
-            policy_title=acknowledgement.policy_title,
-            policy_version=acknowledgement.policy_version,
-            content_version=attempt.content_version,
-            score_percent=attempt.score_percent,
-            issued_at=issued_at,
-            expires_on=add_months(issued_at.date(), module.spec.certificate_validity_months),
-        )
+        certificate = new_certificate(user, module, attempt, acknowledgement, issued_at)
         try:
             with db.session.begin_nested():
                 db.session.add(certificate)
@@ -98,6 +82,33 @@ def acknowledge_and_issue(user: User, module: Module, attempt: QuizAttempt) -> C
         )
         return certificate
     raise RuntimeError("could not find a free certificate code")
+
+
+def new_certificate(
+    user: User,
+    module: Module,
+    attempt: QuizAttempt,
+    acknowledgement: Acknowledgement,
+    issued_at: datetime,
+) -> Certificate:
+    """An unsaved certificate with a fresh code, stating what it certifies as of today."""
+    return Certificate(
+        code=codes.new_code(),
+        user_id=user.id,
+        module_id=module.id,
+        cycle=attempt.cycle,
+        attempt_id=attempt.id,
+        acknowledgement_id=acknowledgement.id,
+        holder_name=f"{user.first_name} {user.last_name}",
+        module_title=module.spec.title,
+        organisation=current_app.config["ORG_NAME"],
+        policy_title=acknowledgement.policy_title,
+        policy_version=acknowledgement.policy_version,
+        content_version=attempt.content_version,
+        score_percent=attempt.score_percent,
+        issued_at=issued_at,
+        expires_on=add_months(issued_at.date(), module.spec.certificate_validity_months),
+    )
 
 
 def _issued_meanwhile(attempt: QuizAttempt) -> Certificate:

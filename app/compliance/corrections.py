@@ -55,31 +55,28 @@ def extend_due(
 
 
 def exempt(officer: User, person: User, module_id: str, reason: str) -> Correction:
-    correction = _record(officer, person, module_id, CorrectionKind.EXEMPT, reason=reason)
-    audit.record(
-        "exempted", actor=officer, subject=person, details={"module": module_id, "reason": reason}
-    )
-    return correction
+    return _with_reason(officer, person, module_id, CorrectionKind.EXEMPT, "exempted", reason)
 
 
 def end_exemption(officer: User, person: User, module_id: str, reason: str) -> Correction:
-    correction = _record(officer, person, module_id, CorrectionKind.END_EXEMPTION, reason=reason)
-    audit.record(
-        "exemption_ended",
-        actor=officer,
-        subject=person,
-        details={"module": module_id, "reason": reason},
+    return _with_reason(
+        officer, person, module_id, CorrectionKind.END_EXEMPTION, "exemption_ended", reason
     )
-    return correction
 
 
 def reset_cool_down(officer: User, person: User, module_id: str, reason: str) -> Correction:
-    correction = _record(officer, person, module_id, CorrectionKind.RESET_COOL_DOWN, reason=reason)
+    return _with_reason(
+        officer, person, module_id, CorrectionKind.RESET_COOL_DOWN, "cool_down_reset", reason
+    )
+
+
+def _with_reason(
+    officer: User, person: User, module_id: str, kind: CorrectionKind, event: str, reason: str
+) -> Correction:
+    """A correction that is only a decision and its reason."""
+    correction = _record(officer, person, module_id, kind, reason=reason)
     audit.record(
-        "cool_down_reset",
-        actor=officer,
-        subject=person,
-        details={"module": module_id, "reason": reason},
+        event, actor=officer, subject=person, details={"module": module_id, "reason": reason}
     )
     return correction
 

@@ -11,17 +11,14 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from app import catalogue
 from app.catalogue.loader import Module
-from app.certificates import codes
-from app.certificates.lifecycle import add_months
+from app.certificates import services as certificates
 from app.extensions import db
 from app.models import (
     Acknowledgement,
-    Certificate,
     ModuleCompletion,
     QuizAnswer,
     QuizAttempt,
@@ -153,21 +150,7 @@ def _certify(user: User, module: Module, attempt: QuizAttempt, when: datetime) -
     db.session.add(acknowledgement)
     db.session.flush()
     db.session.add(
-        Certificate(
-            code=codes.new_code(),
-            user_id=user.id,
-            module_id=module.id,
-            cycle=1,
-            attempt_id=attempt.id,
-            acknowledgement_id=acknowledgement.id,
-            holder_name=f"{user.first_name} {user.last_name}",
-            module_title=module.spec.title,
-            organisation=current_app.config["ORG_NAME"],
-            policy_title=policy.title,
-            policy_version=policy.version,
-            content_version=attempt.content_version,
-            score_percent=attempt.score_percent,
-            issued_at=when + timedelta(minutes=1),
-            expires_on=add_months(when.date(), module.spec.certificate_validity_months),
+        certificates.new_certificate(
+            user, module, attempt, acknowledgement, when + timedelta(minutes=1)
         )
     )

@@ -28,3 +28,13 @@ def check(page, html_checker, seen, prefix):
 def click(page, locator):
     with page.expect_navigation():
         locator.click()
+
+
+def assert_valid_html(html_checker):
+    """Every page a journey queued passes the Nu HTML checker."""
+    assert html_checker.pages
+    errors = html_checker.errors()
+    assert errors == [], "\n".join(
+        f"{e.get('url', '').rsplit('/', 1)[-1]}:{e.get('lastLine')}: {e.get('message')}"
+        for e in errors
+    )

@@ -124,9 +124,4 @@ def test_new_starter_fails_then_passes_and_verifies_the_certificate(
 
 
 def test_assessment_pages_are_valid_html(html_checker):
-    assert html_checker.pages
-    errors = html_checker.errors()
-    assert errors == [], "\n".join(
-        f"{e.get('url', '').rsplit('/', 1)[-1]}:{e.get('lastLine')}: {e.get('message')}"
-        for e in errors
-    )
+    journey.assert_valid_html(html_checker)

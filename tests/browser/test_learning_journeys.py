@@ -92,9 +92,4 @@ def test_who_sees_the_regulated_work_module(live_server, browser):
 
 
 def test_learning_pages_are_valid_html(html_checker):
-    assert html_checker.pages
-    errors = html_checker.errors()
-    assert errors == [], "\n".join(
-        f"{e.get('url', '').rsplit('/', 1)[-1]}:{e.get('lastLine')}: {e.get('message')}"
-        for e in errors
-    )
+    journey.assert_valid_html(html_checker)
