@@ -13,6 +13,7 @@ from app import audit, catalogue
 from app.catalogue.loader import Module
 from app.certificates import codes, pdf
 from app.certificates.lifecycle import CertificateStatus, add_months, certificate_status
+from app.compliance import standings
 from app.extensions import db
 from app.models import Acknowledgement, Certificate, QuizAttempt, User
 from app.models.base import today, utcnow
@@ -74,6 +75,7 @@ def acknowledge_and_issue(user: User, module: Module, attempt: QuizAttempt) -> C
                 return existing
             continue  # the code was taken (about 1 in 10^24): draw another
         _supersede_earlier(certificate)
+        standings.refresh(user.id, module.id)
         audit.record(
             "certificate_issued",
             actor=user,

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from app import audit
-from app.compliance import services
+from app.compliance import services, standings
 from app.database import transaction
 
 assignments_cli = AppGroup("assignments", help="Assign modules to staff by rule.")
@@ -22,11 +22,16 @@ assignments_cli = AppGroup("assignments", help="Assign modules to staff by rule.
     help="Due date (YYYY-MM-DD) for staff who are not new starters; default 28 days on.",
 )
 def sync_command(due) -> None:
-    """Give every active person every module that applies to them. Running it again
-    changes nothing."""
+    """Give every active person every module that applies to them, and rewrite every
+    assignment's standing from the certificates, corrections and progress behind it.
+    Running it again changes nothing."""
     campaign: date | None = due.date() if due else None
     with transaction():
         created = services.sync_assignments(campaign_due=campaign)
-        if created:
-            audit.record("assignments_synced", details={"created": created})
+        repaired = standings.refresh_all()
+        if created or repaired:
+            audit.record("assignments_synced", details={"created": created, "repaired": repaired})
     click.echo(f"{created} assignments created." if created else "Nothing to assign.")
+    if repaired:
+        # Only after an upgrade, or if something wrote to those tables behind our back.
+        click.echo(f"{repaired} assignments' standings brought up to date.")

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app import audit
+from app.compliance import standings
 from app.extensions import db
 from app.models import Certificate, Correction, CorrectionKind, User
 from app.models.base import utcnow
@@ -34,6 +35,7 @@ def _record(officer: User, person: User, module_id: str, kind: CorrectionKind, *
     )
     db.session.add(correction)
     db.session.flush()
+    standings.refresh(person.id, module_id)
     return correction
 
 

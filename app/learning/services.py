@@ -19,6 +19,7 @@ from app import catalogue
 from app.catalogue import schema
 from app.catalogue.loader import Module, Scenario
 from app.certificates.lifecycle import Cycle, Standing, cycle_for
+from app.compliance import standings
 from app.extensions import db
 from app.models import (
     Certificate,
@@ -263,6 +264,7 @@ def complete_lesson(user: User, module: Module, lesson_id: str) -> None:
                 content_version=module.spec.version,
             )
         )
+        standings.mark_started(user.id, module.id)
     _record_completion_if_done(user, module)
 
 
@@ -333,6 +335,7 @@ def start_run(user: User, module: Module, scenario: Scenario) -> ScenarioRun:
             current_node=scenario.spec.start,
         )
     )
+    standings.mark_started(user.id, module.id)
     return open_run(user, module, scenario)
 
 

@@ -11,7 +11,17 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, utcnow
@@ -26,8 +36,15 @@ class AssignmentSource(enum.StrEnum):
 class Assignment(Base):
     """A module a person must complete, with the due date set when it was assigned.
 
-    One row per person and module. Recertification is due by the certificate's expiry,
-    which the compliance rules read from the certificate, so this row does not change.
+    One row per person and module. Recertification is due by the certificate's expiry.
+
+    The row also keeps what the status of this person's module is worked out from (its
+    "standing"): the expiry of their latest certificate or recorded completion, an
+    officer's extension, an exemption, and whether they have started. These copy the
+    certificate, correction and progress tables, and are rewritten from them in the same
+    transaction as every change there (app/compliance/standings.py), so that officer
+    pages can count and page through statuses in SQL. `flask assignments sync` rewrites
+    them all from the source tables, and says if any had drifted.
     """
 
     __tablename__ = "assignment"
@@ -40,6 +57,11 @@ class Assignment(Base):
     due_on: Mapped[date] = mapped_column(Date)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    extended_to: Mapped[date | None] = mapped_column(Date)
+    exempt: Mapped[bool] = mapped_column(default=False, server_default=false())
+    started: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class CorrectionKind(enum.StrEnum):

@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import audit
 from app.catalogue.loader import Module
 from app.catalogue.schema import Question
-from app.compliance import corrections
+from app.compliance import corrections, standings
 from app.extensions import db
 from app.learning.services import ModuleState
 from app.models import QuizAnswer, QuizAttempt, User
@@ -137,6 +137,8 @@ def start_attempt(user: User, state: ModuleState) -> QuizAttempt | Lock:
             db.session.add(attempt)
     except IntegrityError:
         pass  # another request started one first: use that
+    else:
+        standings.mark_started(user.id, module.id)
     return db.session.scalar(
         select(QuizAttempt).where(
             QuizAttempt.user_id == user.id,

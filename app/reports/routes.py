@@ -25,8 +25,9 @@ from app.admin import services as admin_services
 from app.auth.permissions import signed_in, training_officer
 from app.certificates import records
 from app.certificates import services as certificates
-from app.compliance import corrections
+from app.compliance import corrections, queries, summary
 from app.compliance import services as compliance
+from app.compliance.queries import Filters
 from app.compliance.rules import Status
 from app.database import transactional
 from app.hr import services as hr
@@ -41,7 +42,7 @@ PER_PAGE = 50
 # --- Filters kept in the URL -------------------------------------------------------------
 
 
-def _filters() -> compliance.Filters:
+def _filters() -> Filters:
     args = request.args
     department = args.get("department", type=int)
     module = args.get("module") or None
@@ -55,10 +56,10 @@ def _filters() -> compliance.Filters:
         except ValueError:
             due_before = None
     search = (args.get("q") or "").strip()[:100]
-    return compliance.Filters(department, module, status, due_before, search)
+    return Filters(department, module, status, due_before, search)
 
 
-def _query(filters: compliance.Filters, **extra) -> str:
+def _query(filters: Filters, **extra) -> str:
     values = {
         "department": filters.department_id or "",
         "module": filters.module_id or "",
@@ -85,24 +86,17 @@ def _choices():
 @training_officer
 def dashboard() -> str:
     filters = _filters()
-    rows = compliance.statuses()
-    summary = compliance.summarise(rows, filters)
+    figures = summary.summarise(filters)
     chart = charts.bar_chart(
         chart_id="by-department",
         title="Compliance by department",
         description="The share of assigned modules with a valid certificate, by department.",
         bars=[
             charts.Bar(t.label, t.percent, f"{t.compliant} of {t.assigned} compliant")
-            for t in summary.by_department
+            for t in figures.by_department
         ],
     )
-    trend = compliance.monthly_trend(
-        [
-            r
-            for r in rows
-            if not filters.department_id or r.person.department_id == filters.department_id
-        ]
-    )
+    trend = summary.monthly_trend(filters)
     trend_chart = charts.line_chart(
         chart_id="over-time",
         title="Compliance over the last 12 months",
@@ -112,7 +106,7 @@ def dashboard() -> str:
     )
     return render_template(
         "reports/dashboard.html",
-        summary=summary,
+        summary=figures,
         trend=trend,
         trend_chart=trend_chart,
         filters=filters,
@@ -126,54 +120,35 @@ def dashboard() -> str:
 # --- People and their records -------------------------------------------------------------
 
 
-def _people_page(rows, filters, page: int):
-    wanted = [
-        row
-        for row in rows
-        if any(compliance.matches(row, cell, filters) for cell in row.cells.values())
-        or (
-            not row.cells
-            and not (filters.status or filters.module_id or filters.due_before)
-            and compliance.matches(
-                row,
-                compliance.Cell("", Status.NOT_STARTED, None),
-                compliance.Filters(filters.department_id, None, None, None, filters.search),
-            )
-        )
-    ]
-    sort = request.args.get("sort", "name")
-    if sort == "department":
-        wanted.sort(key=lambda r: (r.person.department.lower(), r.person.name.lower()))
-    elif sort == "due":
-        wanted.sort(
-            key=lambda r: min((c.due_on for c in r.cells.values() if c.due_on), default=date.max)
-        )
-    pages = max(1, -(-len(wanted) // PER_PAGE))
-    page = min(max(page, 1), pages)
-    return wanted[(page - 1) * PER_PAGE : page * PER_PAGE], len(wanted), page, pages, sort
-
-
 @bp.get("/reports/people")
 @training_officer
 def people() -> str:
-    filters = _filters()
     return _people_list(
-        compliance.statuses(),
-        filters,
+        _filters(),
         record_endpoint="reports.record",
         heading="People",
         choices=_choices(),
     )
 
 
-def _people_list(rows, filters, *, record_endpoint: str, heading: str, choices: dict, **extra):
-    shown, total, page, pages, sort = _people_page(rows, filters, request.args.get("page", 1, int))
+def _people_list(
+    filters, *, record_endpoint: str, heading: str, choices: dict, within=None, **extra
+):
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in queries.SORTS else "name"
+    page = queries.people_page(
+        filters,
+        sort=sort,
+        number=request.args.get("page", 1, int),
+        per_page=PER_PAGE,
+        within=within,
+    )
     return render_template(
         "reports/people.html",
-        rows=shown,
-        total=total,
-        page=page,
-        pages=pages,
+        rows=page.rows,
+        total=page.total,
+        page=page.number,
+        pages=page.pages,
         sort=sort,
         filters=filters,
         query=_query(filters),
@@ -187,7 +162,7 @@ def _people_list(rows, filters, *, record_endpoint: str, heading: str, choices: 
 
 
 def _record(person, *, manager_view: bool) -> str:
-    row = next(iter(compliance.statuses(user_id=person.id)), None)
+    row = queries.person_row(person.id)
     return render_template(
         "reports/record.html",
         person=person,
@@ -324,9 +299,9 @@ def assign() -> str | Response:
 
 
 def compliance_people(department: str, numbers: list[str]) -> tuple[list[int], list[str]]:
-    staff = compliance.people()
-    by_number = {p.employee_number: p.id for p in staff.values()}
-    chosen = [p.id for p in staff.values() if department and str(p.department_id) == department]
+    staff = compliance.active_staff()
+    by_number = {p.employee_number: p.id for p in staff}
+    chosen = [p.id for p in staff if department and str(p.department_id) == department]
     unknown = [n for n in numbers if n not in by_number]
     chosen += [by_number[n] for n in numbers if n in by_number]
     return chosen, unknown
@@ -337,13 +312,7 @@ def compliance_people(department: str, numbers: list[str]) -> tuple[list[int], l
 
 def _list_rows(filters):
     titles = {m.id: m.title for m in catalogue.get().in_order()}
-    cells = compliance.filtered(compliance.statuses(), filters)  # read now, format as it streams
-    return _list_lines(cells, titles)
-
-
-def _list_lines(cells, titles):
-    for row, cell in cells:
-        person = row.person
+    for person, cell in queries.matching_cells(filters):
         yield [
             person.employee_number,
             person.name,
@@ -362,12 +331,8 @@ def _matrix(filters):
     modules = catalogue.get().in_order()
     headers = ["Employee number", "Name", "Department", *[m.title for m in modules]]
 
-    everyone = compliance.statuses()  # read now, format as it streams
-
     def rows():
-        for row in everyone:
-            if not any(compliance.matches(row, c, filters) for c in row.cells.values()):
-                continue
+        for row in queries.matrix_rows(filters):
             yield [
                 row.person.employee_number,
                 row.person.name,
@@ -454,13 +419,11 @@ def hr_preview(upload_id: int) -> str | Response:
 @bp.get("/team")
 @signed_in
 def team() -> str:
-    members = compliance.team_of(current_user.id)
-    rows = compliance.statuses(within=members) if members else []
-    filters = compliance.Filters(search=(request.args.get("q") or "").strip()[:100])
+    filters = Filters(search=(request.args.get("q") or "").strip()[:100])
     choices = {"departments": [], "modules": catalogue.get().in_order(), "statuses": list(Status)}
     return _people_list(
-        rows,
         filters,
+        within=queries.team_select(current_user.id),
         record_endpoint="reports.team_member",
         heading="Your team",
         choices=choices,
@@ -471,7 +434,7 @@ def team() -> str:
 @bp.get("/team/<int:user_id>")
 @signed_in
 def team_member(user_id: int) -> str:
-    if user_id not in compliance.team_of(current_user.id):
+    if not queries.in_team(current_user.id, user_id):
         abort(404)
     person = admin_services.get_person(user_id)
     if person is None:

@@ -1,0 +1,186 @@
+"""Keeps each assignment's standing (what its status is worked out from) in step with the
+certificate, correction and progress tables.
+
+Every change to those tables calls `refresh` for the person's module in the same
+transaction, so officer pages read statuses straight from the assignment rows.
+`refresh_all` rewrites every row from the source tables (run by `flask assignments sync`):
+running it twice changes nothing, and the count it returns shows any drift it repaired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select, union, update
+
+from app import catalogue
+from app.certificates.lifecycle import add_months
+from app.extensions import db
+from app.models import (
+    Assignment,
+    Certificate,
+    Correction,
+    CorrectionKind,
+    ItemProgress,
+    QuizAttempt,
+    ScenarioRun,
+)
+
+Pair = tuple[int, str]
+
+
+@dataclass(frozen=True)
+class Standing:
+    valid_until: date | None = None  # latest certificate (unless revoked) or completion
+    extended_to: date | None = None  # the latest extension an officer granted
+    exempt: bool = False
+    started: bool = False
+
+
+def refresh(user_id: int, module_id: str) -> None:
+    """Rewrite one person's standing for one module from the source tables."""
+    assignment_id = db.session.scalar(
+        select(Assignment.id)
+        .where(Assignment.user_id == user_id, Assignment.module_id == module_id)
+        .with_for_update()  # PostgreSQL: a concurrent change to this module waits for us
+    )
+    if assignment_id is None:
+        return  # not assigned (yet): the standing is worked out when it is
+    standing = _worked_out(user_id=user_id, module_id=module_id).get((user_id, module_id))
+    db.session.execute(
+        update(Assignment)
+        .where(Assignment.id == assignment_id)
+        .values(**_values(standing or Standing()))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_started(user_id: int, module_id: str) -> None:
+    """The person has opened a lesson, a scenario or the quiz of this module."""
+    db.session.execute(
+        update(Assignment)
+        .where(
+            Assignment.user_id == user_id,
+            Assignment.module_id == module_id,
+            Assignment.started.is_(False),
+        )
+        .values(started=True)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def refresh_all(user_ids: Iterable[int] | None = None) -> int:
+    """Rewrite every assignment's standing (or those of `user_ids`); how many changed."""
+    wanted = set(user_ids) if user_ids is not None else None
+    worked_out = _worked_out()
+    changed = []
+    for assignment_id, user_id, module_id, *current in db.session.execute(
+        select(
+            Assignment.id,
+            Assignment.user_id,
+            Assignment.module_id,
+            Assignment.valid_until,
+            Assignment.extended_to,
+            Assignment.exempt,
+            Assignment.started,
+        )
+    ):
+        if wanted is not None and user_id not in wanted:
+            continue
+        standing = worked_out.get((user_id, module_id), Standing())
+        if tuple(current) != (
+            standing.valid_until,
+            standing.extended_to,
+            standing.exempt,
+            standing.started,
+        ):
+            changed.append({"id": assignment_id, **_values(standing)})
+    for start in range(0, len(changed), 5000):
+        db.session.execute(update(Assignment), changed[start : start + 5000])
+    return len(changed)
+
+
+def _values(standing: Standing) -> dict:
+    return {
+        "valid_until": standing.valid_until,
+        "extended_to": standing.extended_to,
+        "exempt": standing.exempt,
+        "started": standing.started,
+    }
+
+
+def _worked_out(
+    *, user_id: int | None = None, module_id: str | None = None
+) -> dict[Pair, Standing]:
+    """Each (person, module) pair's standing from the source tables: one person's module,
+    or everyone's (one query per table either way)."""
+
+    def only(query, table):
+        if user_id is None:
+            return query
+        return query.where(table.user_id == user_id, table.module_id == module_id)
+
+    validity = {m.id: m.spec.certificate_validity_months for m in catalogue.get().in_order()}
+    valid: dict[Pair, tuple[int, date | None]] = {}
+    for user, module, cycle, expires_on, revoked_at in db.session.execute(
+        only(
+            select(
+                Certificate.user_id,
+                Certificate.module_id,
+                Certificate.cycle,
+                Certificate.expires_on,
+                Certificate.revoked_at,
+            ).where(Certificate.superseded_at.is_(None)),
+            Certificate,
+        )
+    ):
+        key = (user, module)
+        if key not in valid or cycle > valid[key][0]:
+            valid[key] = (cycle, None if revoked_at else expires_on)
+    until: dict[Pair, date | None] = {key: expiry for key, (_, expiry) in valid.items()}
+    extended: dict[Pair, date] = {}
+    exempt: dict[Pair, bool] = {}
+    for user, module, kind, new_due_on, completed_on in db.session.execute(
+        only(
+            select(
+                Correction.user_id,
+                Correction.module_id,
+                Correction.kind,
+                Correction.new_due_on,
+                Correction.completed_on,
+            ).order_by(Correction.id),
+            Correction,
+        )
+    ):
+        key = (user, module)
+        if kind == CorrectionKind.EXTEND_DUE and new_due_on:
+            extended[key] = new_due_on
+        elif kind == CorrectionKind.EXEMPT:
+            exempt[key] = True
+        elif kind == CorrectionKind.END_EXEMPTION:
+            exempt[key] = False
+        elif kind == CorrectionKind.OFFLINE_COMPLETION and completed_on and module in validity:
+            completion_until = add_months(completed_on, validity[module])
+            until[key] = max(filter(None, (until.get(key), completion_until)))
+    started = {
+        (user, module)
+        for user, module in db.session.execute(
+            union(
+                only(select(ItemProgress.user_id, ItemProgress.module_id), ItemProgress),
+                only(select(ScenarioRun.user_id, ScenarioRun.module_id), ScenarioRun),
+                only(select(QuizAttempt.user_id, QuizAttempt.module_id), QuizAttempt),
+            )
+        )
+    }
+    keys = set(until) | set(extended) | set(exempt) | started
+    return {
+        key: Standing(
+            valid_until=until.get(key),
+            extended_to=extended.get(key),
+            exempt=exempt.get(key, False),
+            started=key in started,
+        )
+        for key in keys
+    }

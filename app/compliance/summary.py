@@ -1,0 +1,202 @@
+"""The dashboard's figures: counted in SQL, a few dozen rows back to Python."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import case, func, select
+
+from app import catalogue
+from app.certificates.lifecycle import add_months
+from app.compliance.queries import (
+    NO_DEPARTMENT,
+    Columns,
+    Filters,
+    Person,
+    _person,
+    _person_columns,
+    cell_conditions,
+    counted,
+    person_conditions,
+)
+from app.compliance.rules import Status
+from app.extensions import db
+from app.models import Assignment, Certificate, Correction, CorrectionKind, Department, User
+
+NEW_STARTER_DAYS = 90  # "new starters" on the dashboard: started in the last 90 days
+COMPLIANT = (Status.COMPLIANT.value, Status.EXPIRING.value)
+LATE = (Status.OVERDUE.value, Status.EXPIRED.value)
+
+
+@dataclass
+class Tally:
+    label: str
+    key: str
+    assigned: int = 0  # not exempt
+    compliant: int = 0
+    overdue: int = 0
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.compliant / self.assigned if self.assigned else 0.0
+
+
+@dataclass
+class Summary:
+    overall: Tally
+    by_department: list[Tally]
+    by_module: list[Tally]
+    overdue: int
+    due_in_30_days: int
+    expiring_in_60_days: int
+    exempt: int
+    new_starters_not_started: list[Person]
+
+
+def summarise(filters: Filters, *, on: date | None = None) -> Summary:
+    columns = Columns.for_day(on)
+    on = columns.on
+    titles = {m.id: m.title for m in catalogue.get().in_order()}
+    overall = Tally("All staff", "all")
+    departments: dict[int | None, Tally] = {}
+    modules: dict[str, Tally] = {m: Tally(t, m) for m, t in titles.items()}
+    overdue = due_soon = expiring = exempt = 0
+    soon, window = on + timedelta(days=30), on + timedelta(days=60)
+    status = columns.status.label("status")
+    query = (
+        select(
+            User.department_id,
+            Department.name,
+            Assignment.module_id,
+            status,
+            func.count(),
+            func.sum(case((columns.due <= soon, 1), else_=0)),
+            func.sum(case((columns.due <= window, 1), else_=0)),
+        )
+        .select_from(Assignment)
+        .join(User, User.id == Assignment.user_id)
+        .outerjoin(Department, Department.id == User.department_id)
+        .where(*person_conditions(filters), *cell_conditions(filters, columns))
+        .group_by(User.department_id, Department.name, Assignment.module_id, status)
+    )
+    for department_id, name, module_id, status_value, count, by_30, by_60 in db.session.execute(
+        query
+    ):
+        if status_value == Status.EXEMPT.value:
+            exempt += count
+            continue
+        department = departments.setdefault(
+            department_id, Tally(name or NO_DEPARTMENT, str(department_id))
+        )
+        is_compliant = status_value in COMPLIANT
+        is_late = status_value in LATE
+        for tally in (overall, department, modules.get(module_id)):
+            if tally is None:
+                continue
+            tally.assigned += count
+            tally.compliant += count if is_compliant else 0
+            tally.overdue += count if is_late else 0
+        overdue += count if is_late else 0
+        due_soon += (by_30 or 0) if not (is_compliant or is_late) else 0
+        expiring += (by_60 or 0) if is_compliant else 0
+    return Summary(
+        overall=overall,
+        by_department=sorted(departments.values(), key=lambda t: t.label.lower()),
+        by_module=[t for t in modules.values() if t.assigned],
+        overdue=overdue,
+        due_in_30_days=due_soon,
+        expiring_in_60_days=expiring,
+        exempt=exempt,
+        new_starters_not_started=new_starters_not_started(filters, columns),
+    )
+
+
+def new_starters_not_started(filters: Filters, columns: Columns) -> list[Person]:
+    """People who started in the last 90 days and have every module assigned still not
+    started (or already overdue)."""
+    on = columns.on
+    waiting = case(
+        (columns.status.in_((Status.NOT_STARTED.value, Status.OVERDUE.value)), 0), else_=1
+    )
+    untouched = (
+        select(Assignment.user_id)
+        .join(User, User.id == Assignment.user_id)
+        .where(counted(), User.start_date.between(on - timedelta(days=NEW_STARTER_DAYS), on))
+        .group_by(Assignment.user_id)
+        .having(func.sum(waiting) == 0)
+    )
+    department_only = Filters(department_id=filters.department_id)
+    return [
+        _person(row)
+        for row in db.session.execute(
+            select(*_person_columns())
+            .outerjoin(Department, Department.id == User.department_id)
+            .where(*person_conditions(department_only), User.id.in_(untouched))
+            .order_by(User.start_date, User.id)
+        )
+    ]
+
+
+def monthly_trend(
+    filters: Filters, *, on: date | None = None, months: int = 12
+) -> list[tuple[str, float]]:
+    """(month label, percent) at the end of each of the last `months` months, for the
+    modules assigned now (in the chosen department, not exempt): the share that were held
+    (a valid certificate or a recorded completion) on that day."""
+    columns = Columns.for_day(on)
+    on = columns.on
+    days = []
+    for back in range(months - 1, -1, -1):
+        first_of_month = add_months(on.replace(day=1), -back)
+        days.append(min(on, add_months(first_of_month, 1) - timedelta(days=1)))
+    department_only = Filters(department_id=filters.department_id)
+    assigned = (
+        select(Assignment.user_id, Assignment.module_id)
+        .join(User, User.id == Assignment.user_id)
+        .where(
+            *person_conditions(department_only),
+            counted(),
+            Assignment.exempt.is_(False),
+        )
+    )
+    total = db.session.scalar(select(func.count()).select_from(assigned.subquery()))
+    if not total:
+        return []
+    held = assigned.subquery()
+    # Each certificate's span, ended early if revoked, for the modules counted above.
+    spans: dict[tuple[int, str], list[tuple[date, date]]] = defaultdict(list)
+    for user, module_id, issued_at, expires_on, revoked_at in db.session.execute(
+        select(
+            Certificate.user_id,
+            Certificate.module_id,
+            Certificate.issued_at,
+            Certificate.expires_on,
+            Certificate.revoked_at,
+        ).join(
+            held,
+            (held.c.user_id == Certificate.user_id) & (held.c.module_id == Certificate.module_id),
+        )
+    ):
+        end = min(expires_on, revoked_at.date()) if revoked_at else expires_on
+        spans[(user, module_id)].append((issued_at.date(), end))
+    validity = {m.id: m.spec.certificate_validity_months for m in catalogue.get().in_order()}
+    for user, module_id, completed_on in db.session.execute(
+        select(Correction.user_id, Correction.module_id, Correction.completed_on)
+        .join(
+            held,
+            (held.c.user_id == Correction.user_id) & (held.c.module_id == Correction.module_id),
+        )
+        .where(Correction.kind == CorrectionKind.OFFLINE_COMPLETION.value)
+    ):
+        if completed_on and module_id in validity:
+            until = add_months(completed_on, validity[module_id])
+            spans[(user, module_id)].append((completed_on, until))
+    counts = [0] * len(days)
+    for key_spans in spans.values():
+        # A person's module counts once a month, however many certificates cover it.
+        for index, day in enumerate(days):
+            if any(start <= day < end for start, end in key_spans):
+                counts[index] += 1
+    return [(f"{day:%b %Y}", 100 * count / total) for day, count in zip(days, counts, strict=True)]
