@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from app.auth.passwords import hash_password, verify_password  # noqa: E402
 from app.extensions import db  # noqa: E402
-from bench import assessment  # noqa: E402
+from bench import assessment, officers  # noqa: E402
 from bench import seed as bench_seed  # noqa: E402
 from bench.pages import BASELINE, LEARNER, PAGES, STAFF, Page  # noqa: E402
 
@@ -48,6 +48,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", help="benchmark this database instead of SQLite")
     parser.add_argument(
         "--submissions", type=int, default=2500, help="answered attempts prepared per round"
+    )
+    parser.add_argument(
+        "--officer-sizes",
+        default="1000,10000",
+        help="staff counts for the officers' pages (comma-separated; empty to skip)",
+    )
+    parser.add_argument(
+        "--officer-attempts", type=int, default=20, help="quiz attempts per person there"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     return parser.parse_args()
@@ -82,13 +90,17 @@ def prepare_database(database_url: str, users: int, submitters: int) -> tuple[in
 
 
 def signed_in_cookie(app, email: str) -> str:
+    return signed_in_cookie_with(app, email, PASSWORD)
+
+
+def signed_in_cookie_with(app, email: str, password: str) -> str:
     """Signs in through the real form and returns the Cookie header the browser would send."""
     client = app.test_client()
     form = client.get("/sign-in", base_url="https://127.0.0.1").text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
     response = client.post(
         "/sign-in",
-        data={"email": email, "password": PASSWORD, "csrf_token": token.group(1) if token else ""},
+        data={"email": email, "password": password, "csrf_token": token.group(1) if token else ""},
         base_url="https://127.0.0.1",
         headers={"Referer": "https://127.0.0.1/sign-in"},
     )
@@ -402,9 +414,15 @@ def main() -> None:
     lesson = by_name["lesson page"]["requests_per_second"]
     certificate = by_name["certificate PDF"]["requests_per_second"]
     results["certificate_cost_in_lesson_pages"] = round(lesson / certificate, 2)
+    sizes = [int(n) for n in args.officer_sizes.split(",") if n.strip()]
+    results["officer_pages"] = [
+        officers.measure(sys.modules[__name__], args, workdir, n) for n in sizes
+    ]
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=2))
     table = markdown_table(results)
+    if results["officer_pages"]:
+        table += "\n" + officers.table(results["officer_pages"])
     (args.out / "results.md").write_text(table)
     print(table)
     print(f"Written to {args.out / 'results.json'} and {args.out / 'results.md'}")

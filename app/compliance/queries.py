@@ -174,7 +174,7 @@ def cell_conditions(filters: Filters, columns: Columns) -> list:
     return conditions
 
 
-def _person_columns():
+def person_columns():
     return (
         User.id,
         User.employee_number,
@@ -188,7 +188,7 @@ def _person_columns():
     )
 
 
-def _person(row) -> Person:
+def to_person(row) -> Person:
     return Person(
         id=row.id,
         employee_number=row.employee_number,
@@ -212,7 +212,7 @@ def people_query(filters: Filters, columns: Columns, *, within: Select | None = 
     """People who match the person filters and, when any are set, have a module that
     matches the module filters (people with nothing assigned only when none are set)."""
     query = (
-        select(*_person_columns())
+        select(*person_columns())
         .outerjoin(Department, Department.id == User.department_id)
         .where(*person_conditions(filters, within))
     )
@@ -261,7 +261,7 @@ def people_page(
     else:
         order = _name_order()
     persons = [
-        _person(row)
+        to_person(row)
         for row in db.session.execute(
             query.order_by(*order).offset((number - 1) * per_page).limit(per_page)
         )
@@ -300,13 +300,13 @@ def _cell(row) -> Cell:
 def person_row(person_id: int, *, on: date | None = None) -> PersonRow | None:
     """One person (active or not) with their modules' statuses."""
     found = db.session.execute(
-        select(*_person_columns())
+        select(*person_columns())
         .outerjoin(Department, Department.id == User.department_id)
         .where(User.id == person_id)
     ).first()
     if found is None:
         return None
-    return _with_cells([_person(found)], Columns.for_day(on))[0]
+    return _with_cells([to_person(found)], Columns.for_day(on))[0]
 
 
 def matching_cells(filters: Filters, *, on: date | None = None) -> Iterator[tuple[Person, Cell]]:
@@ -314,7 +314,7 @@ def matching_cells(filters: Filters, *, on: date | None = None) -> Iterator[tupl
     columns = Columns.for_day(on)
     query = (
         select(
-            *_person_columns(),
+            *person_columns(),
             Assignment.module_id,
             columns.status.label("status"),
             columns.due.label("due_on"),
@@ -326,8 +326,11 @@ def matching_cells(filters: Filters, *, on: date | None = None) -> Iterator[tupl
         .order_by(*_name_order(), Assignment.module_id)
         .execution_options(yield_per=2000)
     )
+    person: Person | None = None
     for row in db.session.execute(query):
-        yield _person(row), _cell(row)
+        if person is None or person.id != row.id:  # rows come person by person
+            person = to_person(row)
+        yield person, _cell(row)
 
 
 def matrix_rows(filters: Filters, *, on: date | None = None) -> Iterator[PersonRow]:
@@ -339,7 +342,7 @@ def matrix_rows(filters: Filters, *, on: date | None = None) -> Iterator[PersonR
         wanted = wanted.where(exists().where(Assignment.user_id == User.id, counted()))
     query = (
         select(
-            *_person_columns(),
+            *person_columns(),
             Assignment.module_id,
             columns.status.label("status"),
             columns.due.label("due_on"),
@@ -356,7 +359,7 @@ def matrix_rows(filters: Filters, *, on: date | None = None) -> Iterator[PersonR
         if current is None or current.person.id != row.id:
             if current is not None:
                 yield current
-            current = PersonRow(_person(row))
+            current = PersonRow(to_person(row))
         current.cells[row.module_id] = _cell(row)
     if current is not None:
         yield current

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import accumulate
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Date, case, func, select, type_coerce
 
 from app import catalogue
 from app.certificates.lifecycle import add_months
@@ -15,11 +17,11 @@ from app.compliance.queries import (
     Columns,
     Filters,
     Person,
-    _person,
-    _person_columns,
     cell_conditions,
     counted,
+    person_columns,
     person_conditions,
+    to_person,
 )
 from app.compliance.rules import Status
 from app.extensions import db
@@ -129,14 +131,32 @@ def new_starters_not_started(filters: Filters, columns: Columns) -> list[Person]
     )
     department_only = Filters(department_id=filters.department_id)
     return [
-        _person(row)
+        to_person(row)
         for row in db.session.execute(
-            select(*_person_columns())
+            select(*person_columns())
             .outerjoin(Department, Department.id == User.department_id)
             .where(*person_conditions(department_only), User.id.in_(untouched))
             .order_by(User.start_date, User.id)
         )
     ]
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    if len(ranges) == 1:
+        return ranges
+    merged: list[tuple[int, int]] = []
+    for low, high in sorted(ranges):
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        elif low < high:
+            merged.append((low, high))
+    return merged
+
+
+def _day(moment):
+    """The UTC date of a stored time, worked out by the database (`date()` is the same
+    function in SQLite and PostgreSQL): cheaper than reading 40,000 datetimes."""
+    return type_coerce(func.date(moment), Date)
 
 
 def monthly_trend(
@@ -165,22 +185,25 @@ def monthly_trend(
     if not total:
         return []
     held = assigned.subquery()
-    # Each certificate's span, ended early if revoked, for the modules counted above.
-    spans: dict[tuple[int, str], list[tuple[date, date]]] = defaultdict(list)
-    for user, module_id, issued_at, expires_on, revoked_at in db.session.execute(
+    # The month ends each certificate covers (it ends early if revoked), as index ranges
+    # into `days`: from the first day on or after its start to the first on or after its end.
+    spans: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
+    for user, module_id, issued_on, expires_on, revoked_on in db.session.execute(
         select(
             Certificate.user_id,
             Certificate.module_id,
-            Certificate.issued_at,
+            _day(Certificate.issued_at),
             Certificate.expires_on,
-            Certificate.revoked_at,
-        ).join(
+            _day(Certificate.revoked_at),
+        )
+        .join(
             held,
             (held.c.user_id == Certificate.user_id) & (held.c.module_id == Certificate.module_id),
         )
+        .where(Certificate.expires_on > days[0])
     ):
-        end = min(expires_on, revoked_at.date()) if revoked_at else expires_on
-        spans[(user, module_id)].append((issued_at.date(), end))
+        end = min(expires_on, revoked_on) if revoked_on else expires_on
+        spans[(user, module_id)].append((bisect_left(days, issued_on), bisect_left(days, end)))
     validity = {m.id: m.spec.certificate_validity_months for m in catalogue.get().in_order()}
     for user, module_id, completed_on in db.session.execute(
         select(Correction.user_id, Correction.module_id, Correction.completed_on)
@@ -192,11 +215,13 @@ def monthly_trend(
     ):
         if completed_on and module_id in validity:
             until = add_months(completed_on, validity[module_id])
-            spans[(user, module_id)].append((completed_on, until))
-    counts = [0] * len(days)
-    for key_spans in spans.values():
-        # A person's module counts once a month, however many certificates cover it.
-        for index, day in enumerate(days):
-            if any(start <= day < end for start, end in key_spans):
-                counts[index] += 1
+            spans[(user, module_id)].append(
+                (bisect_left(days, completed_on), bisect_left(days, until))
+            )
+    change = [0] * (len(days) + 1)
+    for ranges in spans.values():
+        for low, high in _merged(ranges):  # once a month, however many certificates cover it
+            change[low] += 1
+            change[high] -= 1
+    counts = list(accumulate(change))[: len(days)]
     return [(f"{day:%b %Y}", 100 * count / total) for day, count in zip(days, counts, strict=True)]

@@ -3,6 +3,7 @@
 from app.models.account import AuditEvent, RateLimitHit, TokenPurpose, UserToken
 from app.models.assessment import Acknowledgement, Certificate, QuizAnswer, QuizAttempt
 from app.models.base import Base
+from app.models.change import ChangeCounter
 from app.models.compliance import (
     Assignment,
     AssignmentSource,
@@ -21,6 +22,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Certificate",
+    "ChangeCounter",
     "Correction",
     "CorrectionKind",
     "Department",

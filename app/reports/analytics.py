@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, case, cast, func, select
 
 from app import catalogue
 from app.extensions import db
@@ -59,33 +59,37 @@ def question_stats() -> list[QuestionStat]:
         .where(QuizAttempt.submitted_at.is_not(None))
         .group_by(QuizAttempt.user_id, QuizAttempt.module_id)
     )
-    selected = cast(QuizAnswer.selected, String)
-    rows = db.session.execute(
+    # Two groupings, not one: totals need no look at the choices, and only wrong answers
+    # (about half) are grouped by what was chosen.
+    totals = db.session.execute(
         select(
             QuizAnswer.module_id,
             QuizAnswer.question_id,
-            QuizAnswer.is_correct,
-            selected,
             func.count(),
+            func.sum(case((QuizAnswer.is_correct.is_(True), 1), else_=0)),
         )
         .where(QuizAnswer.attempt_id.in_(first))
-        .group_by(QuizAnswer.module_id, QuizAnswer.question_id, QuizAnswer.is_correct, selected)
-    )
+        .group_by(QuizAnswer.module_id, QuizAnswer.question_id)
+    ).all()
+    selected = cast(QuizAnswer.selected, String)
+    wrong = db.session.execute(
+        select(QuizAnswer.module_id, QuizAnswer.question_id, selected, func.count())
+        .where(QuizAnswer.attempt_id.in_(first), QuizAnswer.is_correct.is_(False))
+        .group_by(QuizAnswer.module_id, QuizAnswer.question_id, selected)
+    ).all()
     modules = catalogue.get().modules
     stats: dict[tuple[str, str], QuestionStat] = {}
-    for module_id, question_id, is_correct, chosen, count in rows:
+    for module_id, question_id, answered, right in totals:
         module = modules.get(module_id)
         question = module.quiz.questions.get(question_id) if module else None
         if question is None:
             continue  # a question since removed from the bank
-        stat = stats.setdefault(
-            (module_id, question_id),
-            QuestionStat(module_id, question_id, question.stem, question.lesson),
+        stats[(module_id, question_id)] = QuestionStat(
+            module_id, question_id, question.stem, question.lesson, answered, right or 0
         )
-        stat.answered += count
-        if is_correct:
-            stat.right += count
-        else:
+    for module_id, question_id, chosen, count in wrong:
+        stat = stats.get((module_id, question_id))
+        if stat is not None:
             key = json.dumps(sorted(json.loads(chosen)))
             stat.wrong_choices[key] = stat.wrong_choices.get(key, 0) + count
     return sorted(stats.values(), key=lambda s: (not s.enough, s.percent_right, s.question_id))

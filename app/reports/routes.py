@@ -11,6 +11,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -20,7 +21,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from app import catalogue
+from app import cached_figures, catalogue
 from app.admin import services as admin_services
 from app.auth.permissions import signed_in, training_officer
 from app.certificates import records
@@ -86,7 +87,13 @@ def _choices():
 @training_officer
 def dashboard() -> str:
     filters = _filters()
-    figures = summary.summarise(filters)
+    on = today()
+    # Counting 50,000 assignments takes a while; the figures are kept until the data moves.
+    figures, trend = cached_figures.cached(
+        "compliance",
+        ("dashboard", filters, on, current_app.config["RENEWAL_WINDOW_DAYS"]),
+        lambda: (summary.summarise(filters, on=on), summary.monthly_trend(filters, on=on)),
+    )
     chart = charts.bar_chart(
         chart_id="by-department",
         title="Compliance by department",
@@ -96,7 +103,6 @@ def dashboard() -> str:
             for t in figures.by_department
         ],
     )
-    trend = summary.monthly_trend(filters)
     trend_chart = charts.line_chart(
         chart_id="over-time",
         title="Compliance over the last 12 months",
@@ -450,8 +456,8 @@ def team_member(user_id: int) -> str:
 def analytics_page() -> str:
     return render_template(
         "reports/analytics.html",
-        questions=analytics.question_stats(),
-        decisions=analytics.decision_stats(),
+        questions=cached_figures.cached("analytics", "questions", analytics.question_stats),
+        decisions=cached_figures.cached("analytics", "decisions", analytics.decision_stats),
         modules={m.id: m for m in catalogue.get().in_order()},
         minimum=analytics.MIN_LEARNERS,
     )
