@@ -309,10 +309,9 @@ def person_row(person_id: int, *, on: date | None = None) -> PersonRow | None:
     return _with_cells([to_person(found)], Columns.for_day(on))[0]
 
 
-def matching_cells(filters: Filters, *, on: date | None = None) -> Iterator[tuple[Person, Cell]]:
-    """Every module that matches the filters, with its person, by name (streamed)."""
-    columns = Columns.for_day(on)
-    query = (
+def _cells_by_person(columns: Columns) -> Select:
+    """Modules with their person's columns, person by person in name order (streamed)."""
+    return (
         select(
             *person_columns(),
             Assignment.module_id,
@@ -322,9 +321,16 @@ def matching_cells(filters: Filters, *, on: date | None = None) -> Iterator[tupl
         .select_from(Assignment)
         .join(User, User.id == Assignment.user_id)
         .outerjoin(Department, Department.id == User.department_id)
-        .where(*person_conditions(filters), *cell_conditions(filters, columns))
         .order_by(*_name_order(), Assignment.module_id)
         .execution_options(yield_per=2000)
+    )
+
+
+def matching_cells(filters: Filters, *, on: date | None = None) -> Iterator[tuple[Person, Cell]]:
+    """Every module that matches the filters, with its person, by name (streamed)."""
+    columns = Columns.for_day(on)
+    query = _cells_by_person(columns).where(
+        *person_conditions(filters), *cell_conditions(filters, columns)
     )
     person: Person | None = None
     for row in db.session.execute(query):
@@ -340,20 +346,7 @@ def matrix_rows(filters: Filters, *, on: date | None = None) -> Iterator[PersonR
     wanted = people_query(filters, columns).with_only_columns(User.id)
     if not filters.on_cells:
         wanted = wanted.where(exists().where(Assignment.user_id == User.id, counted()))
-    query = (
-        select(
-            *person_columns(),
-            Assignment.module_id,
-            columns.status.label("status"),
-            columns.due.label("due_on"),
-        )
-        .select_from(Assignment)
-        .join(User, User.id == Assignment.user_id)
-        .outerjoin(Department, Department.id == User.department_id)
-        .where(counted(), User.id.in_(wanted))
-        .order_by(*_name_order(), Assignment.module_id)
-        .execution_options(yield_per=2000)
-    )
+    query = _cells_by_person(columns).where(counted(), User.id.in_(wanted))
     current: PersonRow | None = None
     for row in db.session.execute(query):
         if current is None or current.person.id != row.id:

@@ -1,0 +1,105 @@
+"""The officers' blueprint and what its pages share: filters kept in the URL, the
+people list and a person's record (also shown to line managers for their team)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import urlencode
+
+from flask import Blueprint, render_template, request, url_for
+
+from app import catalogue
+from app.admin import services as admin_services
+from app.certificates import records
+from app.certificates import services as certificates
+from app.compliance import corrections, queries
+from app.compliance.queries import Filters
+from app.compliance.rules import Status
+
+bp = Blueprint("reports", __name__)
+PER_PAGE = 50
+
+
+# --- Filters kept in the URL -------------------------------------------------------------
+
+
+def url_filters() -> Filters:
+    args = request.args
+    department = args.get("department", type=int)
+    module = args.get("module") or None
+    if module and module not in catalogue.get().modules:
+        module = None
+    status = next((s for s in Status if s.value == args.get("status")), None)
+    due_before = None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.get("due_before", "")):
+        try:
+            due_before = date.fromisoformat(args["due_before"])
+        except ValueError:
+            due_before = None
+    search = (args.get("q") or "").strip()[:100]
+    return Filters(department, module, status, due_before, search)
+
+
+def query_string(filters: Filters, **extra) -> str:
+    values = {
+        "department": filters.department_id or "",
+        "module": filters.module_id or "",
+        "status": filters.status.value if filters.status else "",
+        "due_before": filters.due_before.isoformat() if filters.due_before else "",
+        "q": filters.search,
+        **extra,
+    }
+    return urlencode({k: v for k, v in values.items() if v})
+
+
+def filter_choices():
+    return {
+        "departments": admin_services.list_departments(),
+        "modules": catalogue.get().in_order(),
+        "statuses": list(Status),
+    }
+
+
+def people_list(
+    filters, *, record_endpoint: str, heading: str, choices: dict, within=None, **extra
+):
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in queries.SORTS else "name"
+    page = queries.people_page(
+        filters,
+        sort=sort,
+        number=request.args.get("page", 1, int),
+        per_page=PER_PAGE,
+        within=within,
+    )
+    return render_template(
+        "reports/people.html",
+        rows=page.rows,
+        total=page.total,
+        page=page.number,
+        pages=page.pages,
+        sort=sort,
+        filters=filters,
+        query=query_string(filters),
+        sort_query=lambda s: query_string(filters, sort=s),
+        page_query=lambda p: query_string(filters, sort=sort, page=p),
+        record_url=lambda person_id: url_for(record_endpoint, user_id=person_id),
+        heading=heading,
+        **choices,
+        **extra,
+    )
+
+
+def record_page(person, *, manager_view: bool) -> str:
+    row = queries.person_row(person.id)
+    return render_template(
+        "reports/record.html",
+        person=person,
+        cells=row.cells if row else {},
+        modules={m.id: m for m in catalogue.get().in_order()},
+        record=records.training_record(person),
+        history=corrections.history(person),
+        certificates=[(c, certificates.status_of(c)) for c in certificates.certificates_of(person)],
+        manager_view=manager_view,
+    )

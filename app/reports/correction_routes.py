@@ -1,0 +1,141 @@
+"""Officers' corrections (always new, audited records) and assigning by hand."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app import catalogue
+from app.admin import services as admin_services
+from app.auth.permissions import training_officer
+from app.certificates import services as certificates
+from app.compliance import corrections
+from app.compliance import services as compliance
+from app.database import transactional
+from app.models.base import today
+from app.reports import forms as report_forms
+from app.reports.blueprint import bp
+
+# --- Corrections ---------------------------------------------------------------------------
+
+
+CORRECTIONS = {
+    "extend": (report_forms.ExtendDueForm, "Extend the due date"),
+    "exempt": (report_forms.ExemptForm, "Exempt from this module"),
+    "end-exemption": (report_forms.EndExemptionForm, "End the exemption"),
+    "reset-cool-down": (report_forms.ResetCoolDownForm, "Reset the quiz pause"),
+    "offline": (report_forms.OfflineCompletionForm, "Record a completion done elsewhere"),
+}
+
+
+@bp.route("/reports/people/<int:user_id>/modules/<module_id>/<action>", methods=["GET", "POST"])
+@training_officer
+@transactional
+def correct(user_id: int, module_id: str, action: str) -> str | Response:
+    person = admin_services.get_person(user_id)
+    module = catalogue.get().modules.get(module_id)
+    if person is None or module is None or action not in CORRECTIONS:
+        abort(404)
+    form_class, title = CORRECTIONS[action]
+    form = form_class()
+    back = url_for("reports.record", user_id=user_id)
+    if form.validate_on_submit():
+        try:
+            _apply_correction(action, person, module_id, form)
+        except corrections.CorrectionRefused as refused:
+            field = getattr(form, "new_due_on", None) or getattr(form, "completed_on", None)
+            (field.errors if field is not None else form.form_errors).append(str(refused))
+        else:
+            flash(f"{title}: saved on {person.first_name} {person.last_name}'s record.", "success")
+            return redirect(back)
+    return render_template(
+        "reports/correction.html", form=form, title=title, person=person, module=module, back=back
+    )
+
+
+def _apply_correction(action: str, person, module_id: str, form) -> None:
+    reason = form.reason.data
+    if action == "extend":
+        corrections.extend_due(
+            current_user, person, module_id, form.new_due_on.data, reason, today=today()
+        )
+    elif action == "exempt":
+        corrections.exempt(current_user, person, module_id, reason)
+    elif action == "end-exemption":
+        corrections.end_exemption(current_user, person, module_id, reason)
+    elif action == "reset-cool-down":
+        corrections.reset_cool_down(current_user, person, module_id, reason)
+    else:
+        corrections.record_offline_completion(
+            current_user, person, module_id, form.completed_on.data, reason, today=today()
+        )
+
+
+@bp.route("/reports/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
+@training_officer
+@transactional
+def revoke(certificate_id: int) -> str | Response:
+    certificate = certificates.certificate_for_viewer(current_user, certificate_id)
+    if certificate is None:
+        abort(404)
+    back = url_for("reports.record", user_id=certificate.user_id)
+    form = report_forms.RevokeForm()
+    if form.validate_on_submit():
+        try:
+            corrections.revoke(current_user, certificate, form.reason.data)
+        except corrections.CorrectionRefused as refused:
+            form.form_errors.append(str(refused))
+        else:
+            flash("The certificate has been revoked.", "success")
+            return redirect(back)
+    return render_template("reports/revoke.html", form=form, certificate=certificate, back=back)
+
+
+# --- Assigning by hand -----------------------------------------------------------------
+
+
+@bp.route("/reports/assign", methods=["GET", "POST"])
+@training_officer
+@transactional
+def assign() -> str | Response:
+    form = report_forms.AssignForm()
+    modules = catalogue.get().in_order()
+    departments = admin_services.list_departments()
+    form.module.choices = [(m.id, m.title) for m in modules]
+    form.department.choices = [("", "Choose a department")] + [
+        (str(d.id), d.name) for d in departments
+    ]
+    if form.validate_on_submit():
+        numbers = [n for n in re.split(r"[\s,;]+", form.employee_numbers.data or "") if n]
+        chosen, unknown = compliance_people(form.department.data, numbers)
+        if unknown:
+            form.employee_numbers.errors = [
+                f"No active person has the employee number {', '.join(unknown[:5])}"
+            ]
+        elif not chosen:
+            form.department.errors = ["Choose a department, or list employee numbers"]
+        elif form.due_on.data <= today():
+            form.due_on.errors = ["Due date must be in the future"]
+        else:
+            created, already = compliance.assign_by_hand(
+                chosen, form.module.data, form.due_on.data, current_user
+            )
+            flash(
+                f"Assigned to {created} people"
+                + (f"; {already} already had it" if already else "")
+                + ".",
+                "success",
+            )
+            return redirect(url_for("reports.dashboard"))
+    return render_template("reports/assign.html", form=form)
+
+
+def compliance_people(department: str, numbers: list[str]) -> tuple[list[int], list[str]]:
+    staff = compliance.active_staff()
+    by_number = {p.employee_number: p.id for p in staff}
+    chosen = [p.id for p in staff if department and str(p.department_id) == department]
+    unknown = [n for n in numbers if n not in by_number]
+    chosen += [by_number[n] for n in numbers if n in by_number]
+    return chosen, unknown

@@ -1,0 +1,51 @@
+"""Uploading an HR file, its preview, and applying it."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.auth.permissions import training_officer
+from app.database import transactional
+from app.hr import services as hr
+from app.reports import forms as report_forms
+from app.reports.blueprint import bp
+
+# --- HR import ---------------------------------------------------------------------------
+
+
+@bp.route("/reports/hr-import", methods=["GET", "POST"])
+@training_officer
+@transactional
+def hr_import() -> str | Response:
+    form = report_forms.HrUploadForm()
+    if form.validate_on_submit():
+        data = form.file.data.read(hr.parser.MAX_BYTES + 1)
+        upload = hr.store_upload(
+            data, form.file.data.filename or "hr.csv", form.full_file.data, current_user
+        )
+        return redirect(url_for("reports.hr_preview", upload_id=upload.id))
+    return render_template(
+        "reports/hr_import.html", form=form, imports=hr.recent_imports(), columns=hr.parser.COLUMNS
+    )
+
+
+@bp.route("/reports/hr-import/<int:upload_id>", methods=["GET", "POST"])
+@training_officer
+@transactional
+def hr_preview(upload_id: int) -> str | Response:
+    upload = hr.upload_of(current_user, upload_id)
+    if upload is None:
+        abort(404)
+    form = report_forms.ConfirmImportForm()
+    if upload.hr_import_id is None and form.validate_on_submit():
+        plan, applied = hr.apply_upload(upload, current_user)
+        if applied is not None:
+            flash(
+                f"Imported: {applied.created_count} created, {applied.updated_count} updated, "
+                f"{applied.deactivated_count} deactivated.",
+                "success",
+            )
+        return redirect(url_for("reports.hr_import"))
+    plan = hr.preview(upload.data, full_file=upload.full_file, acting=current_user)
+    return render_template("reports/hr_preview.html", plan=plan, upload=upload, form=form)

@@ -1,0 +1,65 @@
+"""People, a person's record, and line managers' "Your team"."""
+
+from __future__ import annotations
+
+from flask import abort, request
+from flask_login import current_user
+
+from app import catalogue
+from app.admin import services as admin_services
+from app.auth.permissions import signed_in, training_officer
+from app.compliance import queries
+from app.compliance.queries import Filters
+from app.compliance.rules import Status
+from app.reports.blueprint import bp, filter_choices, people_list, record_page, url_filters
+
+# --- People and their records -------------------------------------------------------------
+
+
+@bp.get("/reports/people")
+@training_officer
+def people() -> str:
+    return people_list(
+        url_filters(),
+        record_endpoint="reports.record",
+        heading="People",
+        choices=filter_choices(),
+    )
+
+
+@bp.get("/reports/people/<int:user_id>")
+@training_officer
+def record(user_id: int) -> str:
+    person = admin_services.get_person(user_id)
+    if person is None:
+        abort(404)
+    return record_page(person, manager_view=False)
+
+
+# --- Line managers ----------------------------------------------------------------------
+
+
+@bp.get("/team")
+@signed_in
+def team() -> str:
+    filters = Filters(search=(request.args.get("q") or "").strip()[:100])
+    choices = {"departments": [], "modules": catalogue.get().in_order(), "statuses": list(Status)}
+    return people_list(
+        filters,
+        within=queries.team_select(current_user.id),
+        record_endpoint="reports.team_member",
+        heading="Your team",
+        choices=choices,
+        team_view=True,
+    )
+
+
+@bp.get("/team/<int:user_id>")
+@signed_in
+def team_member(user_id: int) -> str:
+    if not queries.in_team(current_user.id, user_id):
+        abort(404)
+    person = admin_services.get_person(user_id)
+    if person is None:
+        abort(404)
+    return record_page(person, manager_view=True)
