@@ -1,7 +1,7 @@
 """`make bench-scale`: a council-sized database, and how long officer pages take on it.
 
 Generates N staff (default 10,000) with every module assigned, a year of quiz attempts
-(default 200,000, with their answers), certificates for most people and a few
+(default 200,000, with their answers), scenario choices, certificates for most people and a few
 corrections, written in bulk; then times the officers' pages in-process through the test
 client, with their SQL statement counts. The generator's own time is printed too (the
 issue asks for under two minutes).
@@ -35,9 +35,12 @@ from app.models import (  # noqa: E402
     Department,
     QuizAnswer,
     QuizAttempt,
+    ScenarioDecision,
+    ScenarioRun,
     User,
 )
 from app.models.base import utcnow  # noqa: E402
+from app.quizzes import tallies  # noqa: E402
 from bench.assessment import CHEAP_ARGON2  # noqa: E402
 
 PASSWORD = "scale benchmark password"  # noqa: S105 - throwaway database
@@ -183,7 +186,65 @@ def generate(staff: int, attempts: int) -> None:
             db.session.execute(insert(Acknowledgement), ack_rows[start : start + 20_000])
             db.session.execute(insert(Certificate), cert_rows[start : start + 20_000])
     with transaction():
+        _scenario_choices(ids, modules, rng, now)
+    with transaction():
         standings.refresh_all()  # the rows above were written directly, as a sync would
+        tallies.rebuild()
+
+
+def _scenario_choices(ids, modules, rng, now) -> None:
+    """Everyone plays each scenario of their four modules once, deciding at every decision
+    node on the way (a random choice each time), as officers' analytics would read them."""
+    runs, decisions = [], []
+    run_id = 1
+    for user_id in ids:
+        for module in modules[:4]:
+            for scenario in module.scenarios.values():
+                when = now - timedelta(days=rng.randint(1, 360))
+                node_id = scenario.spec.start
+                path = []
+                while True:
+                    node = scenario.spec.nodes[node_id]
+                    if node.type == "decision":
+                        choice = rng.choice(node.choices)
+                        path.append((node_id, choice))
+                        node_id = choice.next
+                    elif node.type == "content":
+                        node_id = node.next
+                    else:
+                        break
+                runs.append(
+                    {
+                        "id": run_id,
+                        "user_id": user_id,
+                        "module_id": module.id,
+                        "scenario_id": scenario.id,
+                        "cycle": 1,
+                        "content_version": module.spec.version,
+                        "current_node": node_id,
+                        "started_at": when,
+                        "finished_at": when,
+                    }
+                )
+                decisions += [
+                    {
+                        "run_id": run_id,
+                        "user_id": user_id,
+                        "module_id": module.id,
+                        "scenario_id": scenario.id,
+                        "content_version": module.spec.version,
+                        "node_id": decided,
+                        "choice_id": choice.id,
+                        "outcome": choice.outcome,
+                        "decided_at": when,
+                    }
+                    for decided, choice in path
+                ]
+                run_id += 1
+    for start in range(0, len(runs), 20_000):
+        db.session.execute(insert(ScenarioRun), runs[start : start + 20_000])
+    for start in range(0, len(decisions), 50_000):
+        db.session.execute(insert(ScenarioDecision), decisions[start : start + 50_000])
 
 
 def timed(app, client, path: str) -> tuple[float, int]:
@@ -225,7 +286,7 @@ def main() -> None:
         took = time.perf_counter() - started
         counts = {
             model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (User, QuizAttempt, QuizAnswer, Certificate)
+            for model in (User, QuizAttempt, QuizAnswer, Certificate, ScenarioDecision)
         }
     print(f"Generated in {took:.1f} s: {counts}")
     client = app.test_client()

@@ -18,6 +18,7 @@ from app.demo.history import seed_history
 from app.demo.people import DEPARTMENTS, FIRST_NAMES, LAST_NAMES, ROLES, SIGN_IN_ACCOUNTS
 from app.extensions import db
 from app.models import Department, User
+from app.quizzes import tallies
 
 STAFF_PER_DEPARTMENT = 7
 RANDOM_SEED = 2026
@@ -108,6 +109,7 @@ def seed(today: date, password: str) -> DemoResult:
     db.session.flush()
     result.certificates_issued = seed_history(today, rng)
     result.certificates_issued += seed_year(today, rng)
+    tallies.rebuild()  # the demo's attempts were written directly, not submitted
     return result
 
 

@@ -1,7 +1,13 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
 from app.models.account import AuditEvent, RateLimitHit, TokenPurpose, UserToken
-from app.models.assessment import Acknowledgement, Certificate, QuizAnswer, QuizAttempt
+from app.models.assessment import (
+    Acknowledgement,
+    Certificate,
+    QuestionTally,
+    QuizAnswer,
+    QuizAttempt,
+)
 from app.models.base import Base
 from app.models.change import ChangeCounter
 from app.models.compliance import (
@@ -31,6 +37,7 @@ __all__ = [
     "ItemProgress",
     "ModuleCompletion",
     "ProfessionalBody",
+    "QuestionTally",
     "QuizAnswer",
     "QuizAttempt",
     "RateLimitHit",

@@ -76,6 +76,23 @@ class QuizAnswer(Base):
     attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
 
 
+class QuestionTally(Base):
+    """How often each answer was given to a question on people's first attempts.
+
+    Added to when a first attempt is submitted, in the same transaction, so the analytics
+    page reads a few hundred rows however many attempts there are. `selected` is the
+    chosen option ids as sorted JSON text.
+    """
+
+    __tablename__ = "question_tally"
+
+    module_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    selected: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    is_correct: Mapped[bool] = mapped_column(primary_key=True)  # right in the version asked
+    count: Mapped[int]
+
+
 class Acknowledgement(Base):
     """A person's confirmation, after a pass, that they have read and understood the policy."""
 

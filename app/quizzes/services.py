@@ -25,7 +25,7 @@ from app.extensions import db
 from app.learning.services import ModuleState
 from app.models import QuizAnswer, QuizAttempt, User
 from app.models.base import utcnow
-from app.quizzes import scoring
+from app.quizzes import scoring, tallies
 
 _rng = random.SystemRandom()  # the draw must not be predictable
 
@@ -249,6 +249,7 @@ def submit(user: User, module: Module, attempt: QuizAttempt) -> QuizAttempt:
                 .values(is_correct=is_correct)
                 .execution_options(synchronize_session=False)
             )
+    tallies.record_if_first(attempt, right)
     audit.record(
         "quiz_passed" if result.passed else "quiz_failed",
         actor=user,

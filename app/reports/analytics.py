@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, case, cast, func, select
+from sqlalchemy import func, select
 
 from app import catalogue
 from app.extensions import db
-from app.models import QuizAnswer, QuizAttempt, ScenarioDecision
+from app.models import QuestionTally, ScenarioDecision
 
 MIN_LEARNERS = 10  # fewer first attempts than this say little, and could identify people
 MOSTLY_WRONG = 50  # percent right first time below which a question is flagged
@@ -54,44 +54,25 @@ class QuestionStat:
 
 
 def question_stats() -> list[QuestionStat]:
-    first = (
-        select(func.min(QuizAttempt.id))
-        .where(QuizAttempt.submitted_at.is_not(None))
-        .group_by(QuizAttempt.user_id, QuizAttempt.module_id)
-    )
-    # Two groupings, not one: totals need no look at the choices, and only wrong answers
-    # (about half) are grouped by what was chosen.
-    totals = db.session.execute(
-        select(
-            QuizAnswer.module_id,
-            QuizAnswer.question_id,
-            func.count(),
-            func.sum(case((QuizAnswer.is_correct.is_(True), 1), else_=0)),
-        )
-        .where(QuizAnswer.attempt_id.in_(first))
-        .group_by(QuizAnswer.module_id, QuizAnswer.question_id)
-    ).all()
-    selected = cast(QuizAnswer.selected, String)
-    wrong = db.session.execute(
-        select(QuizAnswer.module_id, QuizAnswer.question_id, selected, func.count())
-        .where(QuizAnswer.attempt_id.in_(first), QuizAnswer.is_correct.is_(False))
-        .group_by(QuizAnswer.module_id, QuizAnswer.question_id, selected)
-    ).all()
+    """From the tallies kept as first attempts are submitted (app/quizzes/tallies.py)."""
     modules = catalogue.get().modules
     stats: dict[tuple[str, str], QuestionStat] = {}
-    for module_id, question_id, answered, right in totals:
-        module = modules.get(module_id)
-        question = module.quiz.questions.get(question_id) if module else None
+    for tally in db.session.scalars(select(QuestionTally)):
+        module = modules.get(tally.module_id)
+        question = module.quiz.questions.get(tally.question_id) if module else None
         if question is None:
             continue  # a question since removed from the bank
-        stats[(module_id, question_id)] = QuestionStat(
-            module_id, question_id, question.stem, question.lesson, answered, right or 0
+        stat = stats.setdefault(
+            (tally.module_id, tally.question_id),
+            QuestionStat(tally.module_id, tally.question_id, question.stem, question.lesson),
         )
-    for module_id, question_id, chosen, count in wrong:
-        stat = stats.get((module_id, question_id))
-        if stat is not None:
-            key = json.dumps(sorted(json.loads(chosen)))
-            stat.wrong_choices[key] = stat.wrong_choices.get(key, 0) + count
+        stat.answered += tally.count
+        if tally.is_correct:
+            stat.right += tally.count
+        else:
+            stat.wrong_choices[tally.selected] = (
+                stat.wrong_choices.get(tally.selected, 0) + tally.count
+            )
     return sorted(stats.values(), key=lambda s: (not s.enough, s.percent_right, s.question_id))
 
 

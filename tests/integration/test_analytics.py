@@ -33,3 +33,22 @@ def test_questions_need_ten_first_attempts_then_show_what_goes_wrong(app, people
     assert "0% of 10" in page.split("Scenario decisions")[-1]
     assert "10 × Check who needs it." in page
     assert client_as("learner").get("/reports/analytics").status_code == 403
+
+
+def test_tallies_kept_at_submission_match_a_count_from_scratch(app, people):
+    from app.quizzes import tallies
+
+    learners_take_the_quiz(app, 3, right=False)  # each fails, then passes
+    learners_take_the_quiz(app, 2, right=True, first=3)
+    with app.app_context():
+        kept = tallies.stored()
+        assert kept == tallies.counted_from_answers()
+        assert sum(kept.values()) == 5 * len_of_an_attempt(app)  # first attempts only
+        tallies.rebuild()
+        assert tallies.stored() == kept
+
+
+def len_of_an_attempt(app) -> int:
+    from app import catalogue
+
+    return catalogue.get().modules["sample-module"].quiz.settings.questions_per_attempt
