@@ -69,3 +69,57 @@ def test_app_start_up_never_creates_tables(tmp_path):
     app.test_client().get("/")
     with app.app_context():
         assert inspect(db.engine).get_table_names() == []
+
+
+def test_upgrading_fills_the_question_tallies_and_keeps_the_triggers(tmp_path):
+    """Migration 0008 counts the answers already given (first attempts only), and no later
+    migration rebuilds a table on SQLite in a way that drops the change-counter triggers."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from app.quizzes import tallies
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path}/old.sqlite")
+    with app.app_context():
+        upgrade(revision="0007")
+        run = db.session.execute
+        run(
+            text(
+                "INSERT INTO user_account (id, employee_number, first_name, last_name, email, "
+                "job_title, is_regulated_role, professional_body, is_active, "
+                "is_training_officer, is_administrator, created_at, "
+                "updated_at) VALUES (1, 'E1', 'Ann', 'Old', 'ann@example.org', '', 0, 'none', "
+                "1, 0, 0, '2026-01-01', '2026-01-01')"
+            )
+        )
+        for attempt_id, right in ((1, False), (2, True)):  # a fail, then a pass
+            run(
+                text(
+                    "INSERT INTO quiz_attempt (id, user_id, module_id, cycle, content_version, "
+                    "pass_mark_percent, question_ids, option_order, started_at, submitted_at) "
+                    "VALUES (:id, 1, 'sample-module', 1, 1, 80, '[]', '{}', '2026-01-01', "
+                    "'2026-01-01')"
+                ),
+                {"id": attempt_id},
+            )
+            run(
+                text(
+                    "INSERT INTO quiz_answer (attempt_id, module_id, question_id, selected, "
+                    "is_correct, answered_at) VALUES (:id, 'sample-module', 'q1', :selected, "
+                    ":right, '2026-01-01')"
+                ),
+                {"id": attempt_id, "selected": '["b", "a"]', "right": right},
+            )
+        db.session.commit()
+        upgrade()
+        assert tallies.stored() == {("sample-module", "q1", '["a", "b"]', False): 1}
+        assert tallies.stored() == tallies.counted_from_answers()
+        triggers = db.session.scalar(
+            text(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                "AND (name LIKE 'tr_%_compliance' OR name LIKE 'tr_%_analytics')"
+            )
+        )
+        assert triggers == 19
+        db.engine.dispose()
