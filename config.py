@@ -81,6 +81,10 @@ class Config:
     SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
     SESSION_ABSOLUTE_HOURS = _env_int("SESSION_ABSOLUTE_HOURS", 12)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_ABSOLUTE_HOURS)
+    # Write the cookie only when the session changes (sign-in, a flash, the idle timer's
+    # minute tick), not on every response: the timeouts are enforced on the server from
+    # the times inside the session, so re-sending an unchanged cookie adds nothing.
+    SESSION_REFRESH_EACH_REQUEST = False
 
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; see README
 
