@@ -198,3 +198,34 @@ def test_a_loop_in_the_line_management_chain_does_not_hang_your_team(app, people
     team = client_as("line_manager").get("/team").get_data(as_text=True)
     assert "Lewis" in team
     assert f'href="/team/{people["line_manager"]}"' not in team  # never yourself
+
+
+def test_a_module_the_rules_no_longer_give_drops_out_but_one_given_by_hand_stays(
+    app, people, client_as
+):
+    carer = create_user(app, "carer@example.org", first_name="Cara", is_regulated_role=True)
+    sync(app)
+    officer = client_as("officer")
+    listed = "/reports/people?module=regulated-only"
+    assert "Cara" in officer.get(listed).get_data(as_text=True)
+    with app.app_context():  # as an HR import would record a change of role
+        db.session.execute(update(User).where(User.id == carer).values(is_regulated_role=False))
+        employee_number = db.session.scalar(
+            select(User.employee_number).where(User.id == people["learner"])
+        )
+        db.session.commit()
+    page = officer.get(listed).get_data(as_text=True)
+    assert "Cara" not in page  # kept as history, not counted
+    due = today() + timedelta(days=30)
+    response = submit(
+        officer,
+        "/reports/assign",
+        {
+            "module": "regulated-only",
+            "department": "",
+            "employee_numbers": employee_number,
+            "due_on": [due.day, due.month, due.year],
+        },
+    )
+    assert response.status_code == 302
+    assert "Lewis" in officer.get(listed).get_data(as_text=True)  # by hand: counts anyway
