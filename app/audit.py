@@ -9,9 +9,11 @@ import logging
 from typing import Any
 
 from flask import has_request_context, request
+from sqlalchemy import insert
 
 from app.extensions import db
 from app.models import AuditEvent, User
+from app.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -60,17 +62,28 @@ def record(
     actor: User | None = None,
     subject: User | None = None,
     details: dict[str, Any] | None = None,
-) -> AuditEvent:
+) -> None:
+    """Add an audit event to the current transaction (it commits or rolls back with it)."""
     if event not in EVENTS:
         raise ValueError(f"unknown audit event {event!r}")
-    entry = AuditEvent(
-        event=event,
-        actor=actor,
-        subject=subject,
-        ip_address=client_address(),
-        details=details or {},
-    )
-    db.session.add(entry)
+    values = {
+        "event": event,
+        "occurred_at": utcnow(),
+        "ip_address": client_address(),
+        "details": details or {},
+    }
+    if _saved(actor) and _saved(subject):
+        # One INSERT now, rather than an object for the unit of work to flush: the same
+        # row and transaction, at a fraction of the cost on busy paths (quiz submission).
+        db.session.execute(
+            insert(AuditEvent).values(
+                actor_id=actor.id if actor else None,
+                subject_id=subject.id if subject else None,
+                **values,
+            )
+        )
+    else:  # someone created in this transaction: the flush gives them an id first
+        db.session.add(AuditEvent(actor=actor, subject=subject, **values))
     log.info(
         EVENTS[event],
         extra={
@@ -80,7 +93,10 @@ def record(
             "details": details or {},
         },
     )
-    return entry
+
+
+def _saved(user: User | None) -> bool:
+    return user is None or user.id is not None
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -49,14 +49,22 @@ def record_if_first(attempt: QuizAttempt, right: set[str]) -> None:
 
 
 def add(counts: Counter[Key]) -> None:
-    """Add counts in one statement (an upsert: both databases speak the same dialect)."""
+    """Add counts: one upsert statement (the same text on both databases), run for each
+    row with the statement compiled once and cached."""
     if not counts:
         return
     if db.engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:
         from sqlalchemy.dialects.sqlite import insert as upsert
-    statement = upsert(QuestionTally).values(
+    statement = upsert(QuestionTally.__table__)
+    statement = statement.on_conflict_do_update(
+        index_elements=["module_id", "question_id", "selected", "is_correct"],
+        set_={"count": QuestionTally.__table__.c.count + statement.excluded.count},
+    )
+    # Sorted, so that concurrent submissions lock rows in the same order (no deadlock).
+    db.session.connection().execute(
+        statement,
         [
             {
                 "module_id": module_id,
@@ -66,13 +74,7 @@ def add(counts: Counter[Key]) -> None:
                 "count": count,
             }
             for (module_id, question_id, selected, is_correct), count in sorted(counts.items())
-        ]
-    )
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["module_id", "question_id", "selected", "is_correct"],
-            set_={"count": QuestionTally.count + statement.excluded.count},
-        )
+        ],
     )
 
 
