@@ -322,7 +322,6 @@ def _cells_by_person(columns: Columns) -> Select:
         .join(User, User.id == Assignment.user_id)
         .outerjoin(Department, Department.id == User.department_id)
         .order_by(*_name_order(), Assignment.module_id)
-        .execution_options(yield_per=2000)
     )
 
 
@@ -333,29 +332,56 @@ def matching_cells(filters: Filters, *, on: date | None = None) -> Iterator[tupl
         *person_conditions(filters), *cell_conditions(filters, columns)
     )
     person: Person | None = None
-    for row in db.session.execute(query):
+    for row in db.session.connection().execution_options(yield_per=2000).execute(query):
         if person is None or person.id != row.id:  # rows come person by person
             person = to_person(row)
         yield person, _cell(row)
 
 
-def matrix_rows(filters: Filters, *, on: date | None = None) -> Iterator[PersonRow]:
-    """Each person who has a module matching the filters, with all their modules
-    (streamed, one statement)."""
+def matrix_rows(filters: Filters, *, on: date | None = None) -> Iterator[MatrixRow]:
+    """Each person who has a module matching the filters, with the status of every module
+    they have (streamed, one statement; only the columns the matrix shows)."""
     columns = Columns.for_day(on)
     wanted = people_query(filters, columns).with_only_columns(User.id)
     if not filters.on_cells:
         wanted = wanted.where(exists().where(Assignment.user_id == User.id, counted()))
-    query = _cells_by_person(columns).where(counted(), User.id.in_(wanted))
-    current: PersonRow | None = None
-    for row in db.session.execute(query):
-        if current is None or current.person.id != row.id:
+    query = (
+        select(
+            User.id,
+            User.employee_number,
+            User.first_name,
+            User.last_name,
+            Department.name,
+            Assignment.module_id,
+            columns.status,
+        )
+        .select_from(Assignment)
+        .join(User, User.id == Assignment.user_id)
+        .outerjoin(Department, Department.id == User.department_id)
+        .where(counted(), User.id.in_(wanted))
+        .order_by(*_name_order(), Assignment.module_id)
+    )
+    current: MatrixRow | None = None
+    last_id = None
+    # Core rather than ORM rows: ten thousand people read several times faster.
+    result = db.session.connection().execution_options(yield_per=2000).execute(query)
+    for user_id, number, first, last, department, module_id, status in result:
+        if user_id != last_id:
             if current is not None:
                 yield current
-            current = PersonRow(to_person(row))
-        current.cells[row.module_id] = _cell(row)
+            current = MatrixRow(number, f"{first} {last}", department or NO_DEPARTMENT, {})
+            last_id = user_id
+        current.statuses[module_id] = status
     if current is not None:
         yield current
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    employee_number: str
+    name: str
+    department: str
+    statuses: dict[str, str]  # module id → status
 
 
 # --- Line-management chains -------------------------------------------------------------

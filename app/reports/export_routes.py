@@ -38,13 +38,10 @@ def _matrix(filters):
     def rows():
         for row in queries.matrix_rows(filters):
             yield [
-                row.person.employee_number,
-                row.person.name,
-                row.person.department,
-                *[
-                    row.cells[m.id].status.value if m.id in row.cells else "Not assigned"
-                    for m in modules
-                ],
+                row.employee_number,
+                row.name,
+                row.department,
+                *[row.statuses.get(m.id, "Not assigned") for m in modules],
             ]
 
     return headers, rows()

@@ -229,3 +229,29 @@ def test_a_module_the_rules_no_longer_give_drops_out_but_one_given_by_hand_stays
     )
     assert response.status_code == 302
     assert "Lewis" in officer.get(listed).get_data(as_text=True)  # by hand: counts anyway
+
+
+def test_the_matrix_shows_each_persons_status_per_module_and_honours_filters(
+    app, people, client_as
+):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    create_user(app, "carer@example.org", first_name="Cara", is_regulated_role=True)
+    sync(app)
+    certify(client_as("learner"), app, people["learner"])
+    officer = client_as("officer")
+    sheet = load_workbook(io.BytesIO(officer.get("/reports/export/matrix.xlsx").data)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = rows[0]
+    by_name = {row[1].split()[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    assert by_name["Lewis"]["A sample module"] == "Compliant"
+    assert by_name["Lewis"][header[-1]] == "Not assigned"  # the regulated-only module
+    assert by_name["Cara"][header[-1]] == "Not started"
+    assert len(by_name) == 5  # the four people and Cara
+
+    compliant = officer.get("/reports/export/matrix.csv?status=Compliant")
+    lines = list(csv.reader(io.StringIO(compliant.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [line[1].split()[0] for line in lines[1:]] == ["Lewis"]
