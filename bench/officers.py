@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import event
 
 from app import create_app
 from app.extensions import db
@@ -51,32 +50,6 @@ def generate(url: str, staff: int, attempts_per_person: int) -> float:
     return time.perf_counter() - started
 
 
-def cold_view(app, cookie: str, path: str) -> tuple[int, float]:
-    """SQL statements and seconds for one view on a fresh app (nothing cached)."""
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(_conn, _cursor, statement, *_args):
-        if statement not in {"BEGIN", "COMMIT", "ROLLBACK"}:
-            statements.append(statement)
-
-    client = app.test_client()
-    name, value = cookie.split("=", 1)
-    client.set_cookie(name, value, domain="127.0.0.1", secure=True)
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        started = time.perf_counter()
-        response = client.get(path, base_url="https://127.0.0.1")
-        response.get_data()
-        seconds = time.perf_counter() - started
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    if response.status_code != 200:
-        raise SystemExit(f"{path} answered {response.status_code}")
-    return len(statements), seconds
-
-
 def measure(run, args, workdir: Path, staff: int) -> dict:
     """One size: generate, count, serve, measure. `run` is bench.run (its helpers)."""
     url = f"sqlite:///{workdir / f'officers-{staff}.sqlite'}"
@@ -90,7 +63,7 @@ def measure(run, args, workdir: Path, staff: int) -> dict:
     counts = {}
     for page in PAGES:
         fresh = create_app("production", {**settings, **CHEAP_ARGON2})
-        counts[page.path] = cold_view(fresh, cookie, page.path)
+        counts[page.path] = run.view_cost(fresh, page.path, cookie)  # cold: nothing cached
     port = run.free_port()
     pid_file = workdir / f"gunicorn-officers-{staff}.pid"
     run.start_gunicorn(env, args.workers, port, pid_file)

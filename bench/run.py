@@ -112,6 +112,11 @@ def signed_in_cookie_with(app, email: str, password: str) -> str:
 
 
 def count_sql(app, page: Page, cookie: str | None) -> int:
+    return view_cost(app, page.path, cookie)[0]
+
+
+def view_cost(app, path: str, cookie: str | None) -> tuple[int, float]:
+    """SQL statements (not counting BEGIN/COMMIT) and seconds for one view of `path`."""
     statements: list[str] = []
     with app.app_context():
         engine = db.engine
@@ -126,12 +131,15 @@ def count_sql(app, page: Page, cookie: str | None) -> int:
         client.set_cookie(name, value, domain="127.0.0.1", secure=True)
     event.listen(engine, "before_cursor_execute", record)
     try:
-        response = client.get(page.path, base_url="https://127.0.0.1")
+        started = time.perf_counter()
+        response = client.get(path, base_url="https://127.0.0.1")
+        response.get_data()
+        seconds = time.perf_counter() - started
     finally:
         event.remove(engine, "before_cursor_execute", record)
     if response.status_code != 200:
-        raise SystemExit(f"{page.path} answered {response.status_code} while counting SQL")
-    return len(statements)
+        raise SystemExit(f"{path} answered {response.status_code} while counting SQL")
+    return len(statements), seconds
 
 
 def free_port() -> int:
