@@ -1,6 +1,7 @@
 """Analytics an officer can act on: which questions staff get wrong first time, and which
-scenario decisions they choose poorly. Counted in the database (grouped), so the cost
-does not grow with the number of attempts read into Python."""
+scenario decisions they choose poorly. Questions come from the tallies kept as first
+attempts are submitted (app/quizzes/tallies.py); scenario choices are grouped in the
+database over a covering index. Neither reads attempts into Python."""
 
 from __future__ import annotations
 
