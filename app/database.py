@@ -46,6 +46,29 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN" if _reading_only() else "BEGIN IMMEDIATE")
 
 
+TRANSACTION_CONTROL = frozenset({"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"})
+
+
+@contextmanager
+def recorded_statements(app: Flask, *, with_transaction_control: bool = False) -> Iterator[list]:
+    """The SQL statements the app's engine runs inside the block (BEGIN, COMMIT and
+    ROLLBACK left out unless asked for): what the statement-count tests and the
+    benchmarks measure, recorded one way."""
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if with_transaction_control or statement not in TRANSACTION_CONTROL:
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
 def _reading_only() -> bool:
     return has_request_context() and request.method in {"GET", "HEAD", "OPTIONS"}
 

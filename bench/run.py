@@ -23,14 +23,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from sqlalchemy import event
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
 from app.auth.passwords import hash_password, verify_password  # noqa: E402
-from app.extensions import db  # noqa: E402
+from app.database import recorded_statements  # noqa: E402
 from bench import assessment, officers  # noqa: E402
 from bench import seed as bench_seed  # noqa: E402
 from bench.pages import BASELINE, LEARNER, PAGES, STAFF, Page  # noqa: E402
@@ -117,26 +115,15 @@ def count_sql(app, page: Page, cookie: str | None) -> int:
 
 def view_cost(app, path: str, cookie: str | None) -> tuple[int, float]:
     """SQL statements (not counting BEGIN/COMMIT) and seconds for one view of `path`."""
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(_conn, _cursor, statement, *_args):
-        if statement not in {"BEGIN", "COMMIT", "ROLLBACK"}:
-            statements.append(statement)
-
     client = app.test_client()
     if cookie:
         name, value = cookie.split("=", 1)
         client.set_cookie(name, value, domain="127.0.0.1", secure=True)
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(app) as statements:
         started = time.perf_counter()
         response = client.get(path, base_url="https://127.0.0.1")
         response.get_data()
         seconds = time.perf_counter() - started
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     if response.status_code != 200:
         raise SystemExit(f"{path} answered {response.status_code} while counting SQL")
     return len(statements), seconds

@@ -17,7 +17,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import func, insert, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -27,7 +27,7 @@ from app.certificates import codes  # noqa: E402
 from app.certificates.lifecycle import add_months  # noqa: E402
 from app.compliance import services as compliance  # noqa: E402
 from app.compliance import standings  # noqa: E402
-from app.database import transaction  # noqa: E402
+from app.database import recorded_statements, transaction  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import (  # noqa: E402
     Acknowledgement,
@@ -248,24 +248,13 @@ def _scenario_choices(ids, modules, rng, now) -> None:
 
 
 def timed(app, client, path: str) -> tuple[float, int]:
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(app) as statements:
         started = time.perf_counter()
         response = client.get(path, base_url="https://127.0.0.1")
-        body = response.get_data()
+        response.get_data()
         elapsed = time.perf_counter() - started
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     if response.status_code != 200:
         raise SystemExit(f"{path} answered {response.status_code}")
-    del body
     return elapsed, len(statements)
 
 

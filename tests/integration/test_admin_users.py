@@ -6,8 +6,9 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
+from app.database import recorded_statements
 from app.extensions import db
 from app.models import AuditEvent, Department, User, UserToken
 from tests.support.accounts import create_user, sign_in, submit
@@ -418,18 +419,8 @@ def test_page_one_of_an_empty_search_is_fine(client_as, people):
 
 
 def count_statements(app, client, path: str) -> int:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(app) as statements:
         response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200
     return len(statements)
 

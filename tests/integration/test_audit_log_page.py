@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.database import recorded_statements
 from app.extensions import db
 from app.models import AuditEvent, User
 
@@ -342,21 +343,9 @@ def test_a_page_that_does_not_exist_is_not_found(client_as, people, page):
 
 
 def test_the_log_runs_a_fixed_number_of_statements(app, client_as, people):
-    from sqlalchemy import event
-
     def count_for(path: str) -> int:
-        statements: list[str] = []
-
-        def count(*args):
-            statements.append(args[2])
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with recorded_statements(app) as statements:
             assert officer.get(path).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         return len(statements)
 
     officer = client_as("officer")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, select, update
 
+from app.database import recorded_statements
 from app.extensions import db
 from app.models import Assignment, ChangeCounter, Department, User
 from tests.support.quizzes import certify
@@ -18,18 +19,8 @@ def sync(app) -> None:
 
 
 def statements_for(app, client, path: str) -> tuple[str, int]:
-    seen: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(app) as seen:
         page = client.get(path).get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     return page, len(seen)
 
 

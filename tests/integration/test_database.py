@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from app.database import recorded_statements
 from app.extensions import db
 from app.models import Department, User
 
@@ -40,9 +41,10 @@ def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(sqlite_app):
 def test_writers_take_the_sqlite_write_lock_at_begin(sqlite_app):
     """Outside a GET request a transaction begins IMMEDIATE, so a second writer waits
     for the first (busy timeout) instead of failing later when it upgrades its lock."""
-    statements = []
-    with sqlite_app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with (
+        recorded_statements(sqlite_app, with_transaction_control=True) as statements,
+        sqlite_app.app_context(),
+    ):
         db.session.execute(text("SELECT 1"))
         db.session.rollback()
     assert "BEGIN IMMEDIATE" in statements

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
-
-from app.extensions import db
+from app.database import recorded_statements
 from tests.conftest import make_app
 
 
 def count_statements(app, path):
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(app, with_transaction_control=True) as statements:
         response = app.test_client().get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     return response, statements
 
 

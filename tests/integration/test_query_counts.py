@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
+from app.database import recorded_statements
 from app.extensions import db
 from app.models import User
 from app.models.base import utcnow
@@ -21,20 +22,9 @@ MAX_STATEMENTS = 6
 
 def statements_per_page(app, client, pages=PAGES) -> dict[str, int]:
     counts = {}
-    with app.app_context():
-        engine = db.engine
     for path in pages:
-        seen: list[str] = []
-
-        def record(_conn, _cursor, statement, *_args, seen=seen):
-            if statement not in {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"}:
-                seen.append(statement)
-
-        event.listen(engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements(app) as seen:
             assert client.get(path).status_code == 200, path
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
         counts[path] = len(seen)
     return counts
 
