@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -28,8 +28,14 @@ def _module(module_id: str):
     return module
 
 
-def _attempt(module, attempt_id: int):
-    attempt = services.attempt_of(current_user, module, attempt_id)
+def _attempt(module, attempt_id: int, *, with_answers: bool = True):
+    attempt = services.attempt_of(
+        current_user,
+        module,
+        attempt_id,
+        with_answers=with_answers,
+        for_change=request.method == "POST",
+    )
     if attempt is None:
         abort(404)
     return attempt
@@ -119,22 +125,22 @@ def question(module_id: str, attempt_id: int, number: int) -> str | Response:
 @transactional
 def check(module_id: str, attempt_id: int) -> str | Response:
     module = _module(module_id)
-    attempt = _attempt(module, attempt_id)
+    attempt = _attempt(module, attempt_id, with_answers=False)
     result_url = url_for("quizzes.result", module_id=module_id, attempt_id=attempt_id)
     if attempt.submitted_at is not None:
         return redirect(result_url)
     form = SubmitAnswersForm()
-    missing = services.unanswered(module, attempt)
+    answers = services.answers_of(attempt)
+    missing = services.unanswered(module, attempt, answers)
     if form.validate_on_submit():
         if not missing:
-            services.submit(current_user, module, attempt)
+            services.submit(current_user, module, attempt, answers)
             return redirect(result_url)
         form.form_errors.append(
             f"Answer every question before you submit: {len(missing)} still "
             f"{'needs' if len(missing) == 1 else 'need'} an answer"
         )
     questions = services.questions_of(module, attempt)
-    answers = {a.question_id: set(a.selected) for a in attempt.answers}
     rows = [
         (
             number,

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -148,17 +148,46 @@ def start_attempt(user: User, state: ModuleState) -> QuizAttempt | Lock:
     )
 
 
-def attempt_of(user: User, module: Module, attempt_id: int) -> QuizAttempt | None:
-    """The person's own attempt at this module, or None (someone else's is a 404)."""
-    return db.session.scalar(
-        select(QuizAttempt)
-        .options(selectinload(QuizAttempt.answers))
-        .where(
-            QuizAttempt.id == attempt_id,
-            QuizAttempt.user_id == user.id,
-            QuizAttempt.module_id == module.id,
-        )
+def attempt_of(
+    user: User,
+    module: Module,
+    attempt_id: int,
+    *,
+    with_answers: bool = True,
+    for_change: bool = False,
+) -> QuizAttempt | None:
+    """The person's own attempt at this module, or None (someone else's is a 404).
+
+    `for_change` locks the attempt's row (PostgreSQL; SQLite's write transaction already
+    excludes everyone) so that saving an answer and submitting take turns: an answer can
+    never change under a submission, nor after it. Without its answers for the
+    check-and-submit page, which reads them as plain rows (`answers_of`): loading them as
+    objects costs more than the rest of the submission.
+    """
+    query = select(QuizAttempt).where(
+        QuizAttempt.id == attempt_id,
+        QuizAttempt.user_id == user.id,
+        QuizAttempt.module_id == module.id,
     )
+    if with_answers:
+        query = query.options(selectinload(QuizAttempt.answers))
+    if for_change:
+        query = query.with_for_update()
+    return db.session.scalar(query)
+
+
+Answers = dict[str, list[str]]  # question id -> the option ids chosen
+
+_answers = QuizAnswer.__table__
+_ANSWERS_OF = select(_answers.c.question_id, _answers.c.selected).where(
+    _answers.c.attempt_id == bindparam("attempt")
+)
+
+
+def answers_of(attempt: QuizAttempt) -> Answers:
+    """The attempt's saved answers, read as rows."""
+    rows = db.session.connection().execute(_ANSWERS_OF, {"attempt": attempt.id})
+    return {question_id: selected for question_id, selected in rows}
 
 
 def questions_of(module: Module, attempt: QuizAttempt) -> list[Question]:
@@ -209,65 +238,62 @@ def save_answer(attempt: QuizAttempt, question: Question, selected: list[str]) -
     return SaveResult.SAVED
 
 
-def unanswered(module: Module, attempt: QuizAttempt) -> list[Question]:
-    answered = {a.question_id for a in attempt.answers}
-    return [q for q in questions_of(module, attempt) if q.id not in answered]
+def unanswered(module: Module, attempt: QuizAttempt, answers: Answers) -> list[Question]:
+    return [q for q in questions_of(module, attempt) if q.id not in answers]
 
 
-def submit(user: User, module: Module, attempt: QuizAttempt) -> QuizAttempt:
+# The submission's writes, built once: the hottest write in the service.
+_attempts = QuizAttempt.__table__
+_CLAIM = (
+    update(_attempts)
+    .where(_attempts.c.id == bindparam("attempt"), _attempts.c.submitted_at.is_(None))
+    .values(
+        submitted_at=bindparam("submitted_at"),
+        correct_count=bindparam("correct_count"),
+        score_percent=bindparam("score_percent"),
+        passed=bindparam("passed"),
+    )
+)
+# One statement marks every answer right or wrong.
+_MARK = (
+    update(_answers)
+    .where(_answers.c.attempt_id == bindparam("attempt"))
+    .values(is_correct=_answers.c.question_id.in_(bindparam("right", expanding=True)))
+)
+
+
+def submit(user: User, module: Module, attempt: QuizAttempt, answers: Answers) -> QuizAttempt:
     """Score the attempt once. A second submission finds it submitted and changes nothing.
 
     The score is worked out first, then written with a conditional update that only an
-    unsubmitted attempt matches: of two concurrent submissions exactly one writes.
+    unsubmitted attempt matches: of two concurrent submissions exactly one writes. The
+    attempt was loaded `for_change`, so its answers cannot change until this commits.
     """
-    questions = questions_of(module, attempt)
-    answers = {a.question_id: a.selected for a in attempt.answers}
-    result = scoring.score(questions, answers, attempt.pass_mark_percent)
-    submitted_at = utcnow()
-    claimed = db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-        .values(
-            submitted_at=submitted_at,
-            correct_count=result.correct_count,
-            score_percent=result.percent,
-            passed=result.passed,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    result = scoring.score(questions_of(module, attempt), answers, attempt.pass_mark_percent)
+    submitted = {
+        "submitted_at": utcnow(),
+        "correct_count": result.correct_count,
+        "score_percent": result.percent,
+        "passed": result.passed,
+    }
+    connection = db.session.connection()
+    claimed = connection.execute(_CLAIM, {"attempt": attempt.id, **submitted}).rowcount
     if claimed == 0:
         db.session.refresh(attempt)
         return attempt  # already submitted by another request
     right = {r.question_id for r in result.results if r.correct}
-    ids = {a.question_id: a.id for a in attempt.answers}
-    for is_correct in (True, False):
-        chosen = [ids[q] for q in ids if (q in right) is is_correct]
-        if chosen:
-            db.session.execute(
-                update(QuizAnswer)
-                .where(QuizAnswer.id.in_(chosen))
-                .values(is_correct=is_correct)
-                .execution_options(synchronize_session=False)
-            )
-    tallies.record_if_first(attempt, right)
+    connection.execute(_MARK, {"attempt": attempt.id, "right": sorted(right)})
+    tallies.record_if_first(attempt, answers, right)
     audit.record(
         "quiz_passed" if result.passed else "quiz_failed",
         actor=user,
         subject=user,
         details={"module": module.id, "attempt": attempt.id, "score_percent": result.percent},
     )
-    # The rows were written by statement; bring the loaded objects in step without
-    # marking them changed (which would write them a second time).
-    for name, value in (
-        ("submitted_at", submitted_at),
-        ("correct_count", result.correct_count),
-        ("score_percent", result.percent),
-        ("passed", result.passed),
-    ):
+    # The row was written by statement; bring the loaded object in step without marking
+    # it changed (which would write it a second time).
+    for name, value in submitted.items():
         set_committed_value(attempt, name, value)
-    for answer in attempt.answers:
-        set_committed_value(answer, "is_correct", answer.question_id in right)
-    db.session.flush()
     return attempt
 
 

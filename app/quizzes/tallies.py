@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from sqlalchemy import String, cast, delete, exists, func, insert, select
+from sqlalchemy import String, bindparam, cast, delete, exists, func, insert, select
 
 from app.extensions import db
 from app.models import QuestionTally, QuizAnswer, QuizAttempt
@@ -22,28 +22,38 @@ def key_of(selected: list[str]) -> str:
     return json.dumps(sorted(selected))
 
 
-def record_if_first(attempt: QuizAttempt, right: set[str]) -> None:
+# Whether the person had submitted another attempt at the module before this one.
+_attempts = QuizAttempt.__table__
+_EARLIER = select(
+    exists().where(
+        _attempts.c.user_id == bindparam("user"),
+        _attempts.c.module_id == bindparam("module"),
+        _attempts.c.submitted_at.is_not(None),
+        _attempts.c.id != bindparam("attempt"),
+    )
+)
+
+
+def record_if_first(attempt: QuizAttempt, answers: dict[str, list[str]], right: set[str]) -> None:
     """Add a just-submitted attempt's answers, if it is the person's first for the module.
 
     Only one attempt per person and module can be open, so submissions of the same
     module never overlap, and "no other submitted attempt" is decided safely here.
     """
-    earlier = db.session.scalar(
-        select(
-            exists().where(
-                QuizAttempt.user_id == attempt.user_id,
-                QuizAttempt.module_id == attempt.module_id,
-                QuizAttempt.submitted_at.is_not(None),
-                QuizAttempt.id != attempt.id,
-            )
+    earlier = (
+        db.session.connection()
+        .execute(
+            _EARLIER,
+            {"user": attempt.user_id, "module": attempt.module_id, "attempt": attempt.id},
         )
+        .scalar()
     )
     if earlier:
         return
     add(
         Counter(
-            (attempt.module_id, a.question_id, key_of(a.selected), a.question_id in right)
-            for a in attempt.answers
+            (attempt.module_id, question_id, key_of(selected), question_id in right)
+            for question_id, selected in answers.items()
         )
     )
 

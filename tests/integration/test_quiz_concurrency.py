@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Acknowledgement, Certificate, QuizAttempt
+from app.models import Acknowledgement, Certificate, QuizAnswer, QuizAttempt
 from app.models.base import utcnow
 from tests.support.accounts import sign_in
-from tests.support.quizzes import QUIZ, answer_all, certify, complete_learning
+from tests.support.quizzes import QUIZ, answer_all, answers_for, certify, complete_learning
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -131,3 +131,59 @@ def test_certificate_codes_are_unique_by_constraint(app, client_as, people):
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
+
+
+def test_an_answer_saved_during_a_submission_waits_and_then_changes_nothing(app, people):
+    """A submission holds its attempt until it commits: an answer sent from another tab at
+    that moment waits, then finds the quiz submitted, and the scored answer stands."""
+    first, second = signed_in_pair(app)
+    complete_learning(first)
+    attempt = answer_all(first, app, people["learner"], right=True)
+    question = f"{QUIZ}/attempts/{attempt.id}/questions/1"
+    token = TOKEN.search(second.get(question).get_data(as_text=True)).group(1)
+    wrong = answers_for(app, attempt, right=False)[0]
+    with app.app_context():
+        engine = db.engine
+    attempts = QuizAttempt.__table__
+    submission = engine.connect()
+    transaction = submission.begin()
+    # What a submission holds: the attempt's row lock on PostgreSQL; on SQLite the one
+    # write lock, which any write takes.
+    if engine.dialect.name == "postgresql":
+        submission.execute(
+            select(attempts.c.id).where(attempts.c.id == attempt.id).with_for_update()
+        )
+    else:
+        submission.execute(
+            attempts.update()
+            .where(attempts.c.id == attempt.id)
+            .values(started_at=attempts.c.started_at)
+        )
+    responses = []
+    saver = threading.Thread(
+        target=lambda: responses.append(
+            second.post(
+                question,
+                data={"answer": wrong, "csrf_token": token},
+                headers={"Referer": f"http://localhost{question}"},
+            )
+        )
+    )
+    saver.start()
+    saver.join(timeout=1)
+    assert saver.is_alive(), "the answer was saved while the submission held the attempt"
+    submission.execute(
+        attempts.update()
+        .where(attempts.c.id == attempt.id)
+        .values(submitted_at=utcnow(), correct_count=4, score_percent=100, passed=True)
+    )
+    transaction.commit()
+    submission.close()
+    saver.join(timeout=60)
+    assert responses[0].status_code == 302
+    assert responses[0].headers["Location"] == f"{QUIZ}/attempts/{attempt.id}/result"
+    with app.app_context():
+        stored = db.session.scalars(
+            select(QuizAnswer.selected).where(QuizAnswer.attempt_id == attempt.id)
+        ).all()
+    assert wrong not in stored
