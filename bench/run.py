@@ -129,6 +129,24 @@ def view_cost(app, path: str, cookie: str | None) -> tuple[int, float]:
     return len(statements), seconds
 
 
+def submission_statements(app, line: str) -> int:
+    """SQL statements (not counting BEGIN/COMMIT) of one quiz submission, through the form."""
+    path, cookie, token = line.split("\t")
+    client = app.test_client()
+    name, value = cookie.split("=", 1)
+    client.set_cookie(name, value, domain="127.0.0.1", secure=True)
+    with recorded_statements(app) as statements:
+        response = client.post(
+            path,
+            data={"csrf_token": token},
+            base_url="https://127.0.0.1",
+            headers={"Referer": f"https://127.0.0.1{path}"},
+        )
+    if response.status_code != 302 or not response.headers["Location"].endswith("/result"):
+        raise SystemExit(f"A quiz submission answered {response.status_code} while counting SQL")
+    return len(statements)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -334,6 +352,7 @@ def main() -> None:
         },
     )
     lines = assessment.submission_lines(cheap, submitters, PASSWORD)
+    submission_sql = submission_statements(app, lines.pop())
     per_round = [
         assessment.write_lines(lines[i :: args.rounds], workdir, i) for i in range(args.rounds)
     ]
@@ -401,7 +420,7 @@ def main() -> None:
                 "path": "POST /modules/…/quiz/attempts/…/check",
                 "requests_per_second": round(statistics.median(submission_rps), 1),
                 "ratio_to_healthz": round(statistics.median(submission_ratios), 3),
-                "sql_statements": "",
+                "sql_statements": submission_sql,
             }
         ],
     }

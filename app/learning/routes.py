@@ -97,9 +97,10 @@ def play(module_id: str, scenario_id: str) -> str | Response:
     module = _module(module_id)
     item = _scenario(module, scenario_id)
     here = url_for("learning.play", module_id=module_id, scenario_id=scenario_id)
-    run = services.open_run(current_user, module, item)
-    if run is None:
+    found = services.open_run_at_step(current_user, module, item)
+    if found is None:
         return redirect(url_for("learning.summary", module_id=module_id, scenario_id=scenario_id))
+    run, decisions_made = found
     node = item.spec.nodes[run.current_node]
     is_decision = isinstance(node, schema.DecisionNode)
     form = DecisionForm() if is_decision else ContinueForm()
@@ -132,7 +133,7 @@ def play(module_id: str, scenario_id: str) -> str | Response:
         scenario=item,
         node=node,
         form=form,
-        step=len(run.decisions) + 1,
+        step=decisions_made + 1,
     )
 
 

@@ -115,6 +115,31 @@ def test_a_scenario_from_start_to_summary(app, client_as, people):
     assert "Learning complete" in client.get("/home").get_data(as_text=True)
 
 
+def test_the_decision_page_counts_the_decisions_already_made(app, client_as, people):
+    client = client_as("learner")
+    play_to_the_decision(client)
+    assert "decision 1</span>" in client.get(PLAY).get_data(as_text=True)
+    # (Rows written directly: the sample scenario has one decision; a longer one would
+    # have taken two before this node.)
+    with app.app_context():
+        run = db.session.scalar(select(ScenarioRun))
+        for node in ("earlier-one", "earlier-two"):
+            db.session.add(
+                ScenarioDecision(
+                    run=run,
+                    user_id=people["learner"],
+                    module_id="sample-module",
+                    scenario_id="office-choice",
+                    content_version=1,
+                    node_id=node,
+                    choice_id="check",
+                    outcome="best",
+                )
+            )
+        db.session.commit()
+    assert "decision 3</span>" in client.get(PLAY).get_data(as_text=True)
+
+
 def test_replayed_or_stale_steps_change_nothing(app, client_as):
     client = client_as("learner")
     play_to_the_decision(client)

@@ -8,7 +8,7 @@ from app.database import recorded_statements
 from app.extensions import db
 from app.models import User
 from app.models.base import utcnow
-from tests.support.accounts import submit
+from tests.support.accounts import csrf_token, submit
 
 PAGES = (
     "/home",
@@ -130,3 +130,27 @@ def test_officer_and_manager_pages_do_not_grow_with_the_database(app, client_as,
     lists = {p: n for p, n in small.items() if p not in records}
     assert max(lists.values()) <= 10, lists
     assert max(records.values()) <= 20, records
+
+
+def test_a_quiz_submission_does_not_grow_with_the_database(app, client_as, people):
+    from tests.support.quizzes import QUIZ, answer_all, complete_learning
+
+    def submission_statements(role: str) -> int:
+        client = client_as(role)
+        complete_learning(client)
+        attempt = answer_all(client, app, people[role], right=True)
+        check = f"{QUIZ}/attempts/{attempt.id}/check"
+        token = csrf_token(client, check)
+        with recorded_statements(app) as seen:
+            response = client.post(
+                check, data={"csrf_token": token}, headers={"Referer": f"http://localhost{check}"}
+            )
+        assert response.headers["Location"] == f"{QUIZ}/attempts/{attempt.id}/result"
+        return len(seen)
+
+    add_staff(app, 10, 0)
+    small = submission_statements("learner")
+    add_staff(app, 2000, 10)
+    large = submission_statements("line_manager")
+    assert small == large
+    assert small <= 8, small
