@@ -109,6 +109,23 @@ def signed_in_cookie_with(app, email: str, password: str) -> str:
     return f"{name}={cookie.value}"
 
 
+def browser_cookie(app, cookie: str | None, path: str) -> str | None:
+    """The cookie as a browser holds it after viewing `path` just now.
+
+    The server rewrites the session cookie when it first gives the session a form token
+    and once a minute to note the last activity; a browser keeps what it is sent, but wrk
+    sends one fixed header, so a cookie left to age would make every request rewrite it.
+    """
+    if cookie is None:
+        return None
+    client = app.test_client()
+    name, value = cookie.split("=", 1)
+    client.set_cookie(name, value, domain="127.0.0.1", secure=True)
+    if client.get(path, base_url="https://127.0.0.1").status_code != 200:
+        raise SystemExit(f"{path} did not answer 200 while refreshing the cookie")
+    return f"{name}={client.get_cookie(name, domain='127.0.0.1').value}"
+
+
 def count_sql(app, page: Page, cookie: str | None) -> int:
     return view_cost(app, page.path, cookie)[0]
 
@@ -280,15 +297,18 @@ def wrk_submissions(port: int, lines_file: Path, seconds: int, connections: int)
 
 
 def check_page_answers(port: int, page: Page, cookie: str | None) -> None:
-    """wrk counts a redirect as success, so first make sure the page itself answers 200."""
+    """wrk counts a redirect as success, so first make sure the page itself answers 200,
+    and that viewing it again with a current session cookie does not rewrite it."""
     import http.client
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     conn.request("GET", page.path, headers={"Cookie": cookie} if cookie else {})
-    status = conn.getresponse().status
+    response = conn.getresponse()
     conn.close()
-    if status != 200:
-        raise SystemExit(f"{page.path} answered {status} before the benchmark; fix that first")
+    if response.status != 200:
+        raise SystemExit(f"{page.path} answered {response.status} before the benchmark")
+    if cookie and response.getheader("Set-Cookie"):
+        raise SystemExit(f"{page.path} rewrites the session cookie on every view")
 
 
 def wrk(url: str, seconds: int, connections: int, cookie: str | None) -> float:
@@ -367,7 +387,9 @@ def main() -> None:
     rps: dict[str, list[float]] = {p.path: [] for p in (BASELINE, *pages)}
     try:
         for page in (BASELINE, *pages):
-            check_page_answers(port, page, cookies.get(page.as_user))
+            check_page_answers(
+                port, page, browser_cookie(app, cookies.get(page.as_user), page.path)
+            )
         for round_number in range(1, args.rounds + 1):
             print(f"Round {round_number} of {args.rounds} …", flush=True)
             for page in pages:
@@ -378,7 +400,7 @@ def main() -> None:
                     f"http://127.0.0.1:{port}{page.path}",
                     args.seconds,
                     args.connections,
-                    cookies.get(page.as_user),
+                    browser_cookie(app, cookies.get(page.as_user), page.path),
                 )
                 rps[BASELINE.path].append(base)
                 rps[page.path].append(value)
