@@ -71,14 +71,17 @@ def measure(run, args, workdir: Path, staff: int) -> dict:
     ratios: dict[str, list[float]] = {p.path: [] for p in PAGES}
     try:
         for page in PAGES:
-            run.check_page_answers(port, page, cookie)
+            run.check_page_answers(port, page, run.browser_cookie(app, cookie, page.path))
         for _ in range(args.rounds):
             for page in PAGES:
                 base = run.wrk(
                     f"http://127.0.0.1:{port}{BASELINE.path}", args.seconds, args.connections, None
                 )
                 value = run.wrk(
-                    f"http://127.0.0.1:{port}{page.path}", args.seconds, args.connections, cookie
+                    f"http://127.0.0.1:{port}{page.path}",
+                    args.seconds,
+                    args.connections,
+                    run.browser_cookie(app, cookie, page.path),
                 )
                 rps[BASELINE.path].append(base)
                 rps[page.path].append(value)

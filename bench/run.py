@@ -33,12 +33,21 @@ from bench import assessment, officers  # noqa: E402
 from bench import seed as bench_seed  # noqa: E402
 from bench.pages import BASELINE, LEARNER, PAGES, STAFF, Page  # noqa: E402
 
+SUBMISSION = "POST /modules/…/quiz/attempts/…/check"
 PASSWORD = "benchmark password 2026"  # noqa: S105 - only for the throwaway bench database
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--users", type=int, default=1000, help="staff in the seeded database")
+    parser.add_argument(
+        "--users", type=int, default=10000, help="staff in the database for the measurements"
+    )
+    parser.add_argument(
+        "--few-users",
+        type=int,
+        default=100,
+        help="staff in the database when SQL statements are first counted",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median kept)")
     parser.add_argument("--seconds", type=int, default=3, help="length of one wrk run")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
@@ -76,15 +85,21 @@ def production_env(database_url: str, secret_key: str) -> dict[str, str]:
     return env
 
 
-def prepare_database(database_url: str, users: int, submitters: int) -> tuple[int, list[str]]:
+def prepare_database(database_url: str, users: int) -> int:
     from flask_migrate import upgrade
 
     app = create_app("development", {"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         upgrade()
-        total = bench_seed.seed(users, PASSWORD)
-        emails = assessment.seed_submitters(submitters, PASSWORD)
-        return total, emails
+        return bench_seed.seed(users, PASSWORD)
+
+
+def grow_database(database_url: str, users: int, submitters: int) -> tuple[int, list[str]]:
+    """Tops the staff up to `users`, then adds people with answered quizzes to submit."""
+    app = create_app("development", {"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        total = bench_seed.top_up(users)
+        return total, assessment.seed_submitters(submitters, PASSWORD)
 
 
 def signed_in_cookie(app, email: str) -> str:
@@ -344,8 +359,8 @@ def main() -> None:
         )
     workdir = Path(tempfile.mkdtemp(prefix="oct-bench-"))
     database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite'}"
-    print(f"Seeding {args.users} staff into {database_url.split('@')[-1]} …", flush=True)
-    users, submitters = prepare_database(database_url, args.users, args.submissions * args.rounds)
+    print(f"Seeding {args.few_users} staff into {database_url.split('@')[-1]} …", flush=True)
+    few = prepare_database(database_url, args.few_users)
 
     secret_key = secrets.token_urlsafe(48)
     env = production_env(database_url, secret_key)
@@ -354,12 +369,6 @@ def main() -> None:
         "production",
         {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret_key, "LOG_LEVEL": "WARNING"},
     )
-    pages = (*PAGES, *learning_pages(app))
-    cookies = {p.as_user: signed_in_cookie(app, p.as_user) for p in pages if p.as_user}
-    cookies[STAFF] = signed_in_cookie(app, STAFF)
-    prepare_decision_page(app, cookies[LEARNER])
-    pages = (*pages, *assessment_pages(app, cookies))
-    print(f"Signing in {len(submitters)} people with answered quizzes …", flush=True)
     # Same secret (so the cookies work on the server), cheap hashing (so signing in
     # thousands of people takes seconds, and their stored hashes are not upgraded).
     cheap = create_app(
@@ -371,12 +380,28 @@ def main() -> None:
             **assessment.CHEAP_ARGON2,
         },
     )
+    pages = (*PAGES, *learning_pages(app))
+    cookies = {p.as_user: signed_in_cookie(app, p.as_user) for p in pages if p.as_user}
+    cookies[STAFF] = signed_in_cookie(app, STAFF)
+    prepare_decision_page(app, cookies[LEARNER])
+    pages = (*pages, *assessment_pages(app, cookies))
+
+    def statements() -> dict[str, int]:
+        counts = {p.path: count_sql(app, p, cookies.get(p.as_user)) for p in (BASELINE, *pages)}
+        _, submitter = grow_database(database_url, 0, 1)
+        [line] = assessment.submission_lines(cheap, submitter, PASSWORD)
+        counts[SUBMISSION] = submission_statements(app, line)
+        return counts
+
+    sql_few = statements()
+    print(f"Adding staff up to {args.users} …", flush=True)
+    users, submitters = grow_database(database_url, args.users, args.submissions * args.rounds)
+    sql_counts = statements()
+    print(f"Signing in {len(submitters)} people with answered quizzes …", flush=True)
     lines = assessment.submission_lines(cheap, submitters, PASSWORD)
-    submission_sql = submission_statements(app, lines.pop())
     per_round = [
         assessment.write_lines(lines[i :: args.rounds], workdir, i) for i in range(args.rounds)
     ]
-    sql_counts = {p.path: count_sql(app, p, cookies.get(p.as_user)) for p in (BASELINE, *pages)}
 
     port = free_port()
     pid_file = workdir / "gunicorn.pid"
@@ -419,6 +444,7 @@ def main() -> None:
 
     results = {
         "users": users,
+        "few_users": few,
         "workers": args.workers,
         "rounds": args.rounds,
         "seconds_per_run": args.seconds,
@@ -433,16 +459,18 @@ def main() -> None:
                 if page is BASELINE
                 else round(statistics.median(ratios[page.path]), 3),
                 "sql_statements": sql_counts[page.path],
+                "sql_statements_few_users": sql_few[page.path],
             }
             for page in (BASELINE, *pages)
         ]
         + [
             {
                 "name": "quiz submission (POST, a new attempt each time)",
-                "path": "POST /modules/…/quiz/attempts/…/check",
+                "path": SUBMISSION,
                 "requests_per_second": round(statistics.median(submission_rps), 1),
                 "ratio_to_healthz": round(statistics.median(submission_ratios), 3),
-                "sql_statements": submission_sql,
+                "sql_statements": sql_counts[SUBMISSION],
+                "sql_statements_few_users": sql_few[SUBMISSION],
             }
         ],
     }
@@ -466,20 +494,28 @@ def main() -> None:
 
 
 def markdown_table(results: dict) -> str:
+    few, many = results["few_users"], results["users"]
     lines = [
-        f"Benchmark: {results['users']} staff, {results['database']}, gunicorn "
+        f"Benchmark: {many} staff, {results['database']}, gunicorn "
         f"{results['workers']} workers, median of {results['rounds']} rounds",
         "",
-        "| page | path | req/s | ratio to /healthz | SQL statements |",
-        "|---|---|---:|---:|---:|",
+        f"| page | path | req/s | ratio to /healthz | SQL statements ({few:,} staff) | "
+        f"SQL statements ({many:,} staff) |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     for page in results["pages"]:
         lines.append(
             f"| {page['name']} | `{page['path']}` | {page['requests_per_second']} | "
-            f"{page['ratio_to_healthz']:.3f} | {page['sql_statements']} |"
+            f"{page['ratio_to_healthz']:.3f} | {page['sql_statements_few_users']} | "
+            f"{page['sql_statements']} |"
         )
+    grew = [
+        p["name"] for p in results["pages"] if p["sql_statements"] != p["sql_statements_few_users"]
+    ]
     lines += [
         "",
+        f"SQL statements the same at {few:,} and {many:,} staff: "
+        + (f"NO, they differ on: {', '.join(grew)}" if grew else "yes, on every page"),
         f"One certificate PDF costs {results['certificate_cost_in_lesson_pages']} lesson pages.",
         f"One password check (argon2id): {results['password_check_seconds']:.3f} s",
         "",

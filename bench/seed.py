@@ -16,6 +16,11 @@ from app.models.base import utcnow
 def seed(total_users: int, password: str) -> int:
     with transaction():
         demo_service.seed(date.today(), password)
+    return top_up(total_users)
+
+
+def top_up(total_users: int) -> int:
+    """Adds synthetic staff until the database holds `total_users` people."""
     with transaction():
         existing = db.session.scalar(select(func.count()).select_from(User))
         departments = list(db.session.scalars(select(Department.id)))
@@ -25,10 +30,10 @@ def seed(total_users: int, password: str) -> int:
         for n in range(max(0, total_users - existing)):
             rows.append(
                 {
-                    "employee_number": f"B{n:07d}",
+                    "employee_number": f"B{existing + n:07d}",
                     "first_name": "Bench",
-                    "last_name": f"Person {n}",
-                    "email": f"bench.person.{n}@example.org",
+                    "last_name": f"Person {existing + n}",
+                    "email": f"bench.person.{existing + n}@example.org",
                     "department_id": departments[n % len(departments)],
                     "line_manager_id": managers[n % len(managers)],
                     "job_title": "Officer",
