@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import catalogue
@@ -306,24 +306,28 @@ def open_run(user: User, module: Module, scenario: Scenario) -> ScenarioRun | No
     )
 
 
+# Built once: the decision page is the one a learner sees most.
+_OPEN_RUN_AT_STEP = select(
+    ScenarioRun,
+    select(func.count())
+    .where(ScenarioDecision.run_id == ScenarioRun.id)
+    .correlate(ScenarioRun)
+    .scalar_subquery(),
+).where(
+    ScenarioRun.user_id == bindparam("user"),
+    ScenarioRun.module_id == bindparam("module"),
+    ScenarioRun.scenario_id == bindparam("scenario"),
+    ScenarioRun.finished_at.is_(None),
+)
+
+
 def open_run_at_step(
     user: User, module: Module, scenario: Scenario
 ) -> tuple[ScenarioRun, int] | None:
     """The open run and how many decisions it holds (its step is one more), in one query:
     the decisions themselves are not needed to show the next one."""
-    made = (
-        select(func.count())
-        .where(ScenarioDecision.run_id == ScenarioRun.id)
-        .correlate(ScenarioRun)
-        .scalar_subquery()
-    )
     row = db.session.execute(
-        select(ScenarioRun, made).where(
-            ScenarioRun.user_id == user.id,
-            ScenarioRun.module_id == module.id,
-            ScenarioRun.scenario_id == scenario.id,
-            ScenarioRun.finished_at.is_(None),
-        )
+        _OPEN_RUN_AT_STEP, {"user": user.id, "module": module.id, "scenario": scenario.id}
     ).first()
     return (row[0], row[1]) if row else None
 
