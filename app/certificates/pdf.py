@@ -144,7 +144,7 @@ def _qr(canvas: Canvas, url: str, *, x: float, y: float, size: float) -> None:
     page small and quick to make. The mask is fixed: any of the eight is valid, and
     evaluating all of them (the default) takes longer than drawing the whole certificate.
     """
-    code = segno.make(url, error="m", mask=QR_MASK)
+    code = segno.make_qr(url, error="m", mask=QR_MASK)  # (make() tries Micro QR first)
     # The bare matrix (segno's own iterator with a border is several times slower); the
     # four-module quiet zone around it is added by offsetting.
     rows = code.matrix

@@ -7,6 +7,7 @@ generator do, and to check the tallies in tests).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 
@@ -58,23 +59,28 @@ def record_if_first(attempt: QuizAttempt, answers: dict[str, list[str]], right: 
     )
 
 
-def add(counts: Counter[Key]) -> None:
-    """Add counts: one upsert statement (the same text on both databases), run for each
-    row with the statement compiled once and cached."""
-    if not counts:
-        return
-    if db.engine.dialect.name == "postgresql":
+@functools.cache
+def _upsert(dialect: str):
+    """The tally upsert (the same text on both databases), built once per database kind:
+    building it cost more than running it."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:
         from sqlalchemy.dialects.sqlite import insert as upsert
     statement = upsert(QuestionTally.__table__)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=["module_id", "question_id", "selected", "is_correct"],
         set_={"count": QuestionTally.__table__.c.count + statement.excluded.count},
     )
+
+
+def add(counts: Counter[Key]) -> None:
+    """Add counts: one upsert, run for each row."""
+    if not counts:
+        return
     # Sorted, so that concurrent submissions lock rows in the same order (no deadlock).
     db.session.connection().execute(
-        statement,
+        _upsert(db.engine.dialect.name),
         [
             {
                 "module_id": module_id,
