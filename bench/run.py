@@ -219,6 +219,24 @@ def stop_gunicorn(pid_file: Path) -> None:
         os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
 
 
+def worker_cpu_seconds(pid_file: Path) -> float:
+    """CPU time (user and system) that gunicorn's workers have used so far, from /proc.
+
+    Divided by the requests served, it gives each page's cost in CPU milliseconds: steadier
+    from run to run than requests per second, and free of wrk's share of the cores.
+    """
+    master = pid_file.read_text().strip()
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that ended meanwhile
+        if fields[1] == master:  # the parent's pid
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def learning_pages(app) -> tuple[Page, ...]:
     """The first module's first lesson, and its first scenario's first decision."""
     from app import catalogue
@@ -407,9 +425,26 @@ def main() -> None:
     pid_file = workdir / "gunicorn.pid"
     start_gunicorn(env, args.workers, port, pid_file)
     ratios: dict[str, list[float]] = {p.path: [] for p in pages}
-    submission_rps: list[float] = []
-    submission_ratios: list[float] = []
     rps: dict[str, list[float]] = {p.path: [] for p in (BASELINE, *pages)}
+    cpu: dict[str, list[float]] = {p.path: [] for p in (BASELINE, *pages)}
+    cpu[SUBMISSION], rps[SUBMISSION], submission_ratios = [], [], []
+
+    def measured(path: str, load) -> float:
+        before = worker_cpu_seconds(pid_file)
+        value = load()
+        used = worker_cpu_seconds(pid_file) - before
+        rps[path].append(value)
+        cpu[path].append(used / (value * args.seconds) * 1000)
+        return value
+
+    def healthz() -> float:
+        return measured(
+            BASELINE.path,
+            lambda: wrk(
+                f"http://127.0.0.1:{port}{BASELINE.path}", args.seconds, args.connections, None
+            ),
+        )
+
     try:
         for page in (BASELINE, *pages):
             check_page_answers(
@@ -418,26 +453,26 @@ def main() -> None:
         for round_number in range(1, args.rounds + 1):
             print(f"Round {round_number} of {args.rounds} …", flush=True)
             for page in pages:
-                base = wrk(
-                    f"http://127.0.0.1:{port}{BASELINE.path}", args.seconds, args.connections, None
+                base = healthz()
+                cookie = browser_cookie(app, cookies.get(page.as_user), page.path)
+                value = measured(
+                    page.path,
+                    lambda page=page, cookie=cookie: wrk(
+                        f"http://127.0.0.1:{port}{page.path}",
+                        args.seconds,
+                        args.connections,
+                        cookie,
+                    ),
                 )
-                value = wrk(
-                    f"http://127.0.0.1:{port}{page.path}",
-                    args.seconds,
-                    args.connections,
-                    browser_cookie(app, cookies.get(page.as_user), page.path),
-                )
-                rps[BASELINE.path].append(base)
-                rps[page.path].append(value)
                 ratios[page.path].append(value / base)
-            base = wrk(
-                f"http://127.0.0.1:{port}{BASELINE.path}", args.seconds, args.connections, None
+            base = healthz()
+            lines_file = per_round[round_number - 1]
+            value = measured(
+                SUBMISSION,
+                lambda lines_file=lines_file: wrk_submissions(
+                    port, lines_file, args.seconds, args.connections
+                ),
             )
-            value = wrk_submissions(
-                port, per_round[round_number - 1], args.seconds, args.connections
-            )
-            rps[BASELINE.path].append(base)
-            submission_rps.append(value)
             submission_ratios.append(value / base)
     finally:
         stop_gunicorn(pid_file)
@@ -455,6 +490,7 @@ def main() -> None:
                 "name": page.name,
                 "path": page.path,
                 "requests_per_second": round(statistics.median(rps[page.path]), 1),
+                "cpu_ms_per_request": round(statistics.median(cpu[page.path]), 2),
                 "ratio_to_healthz": 1.0
                 if page is BASELINE
                 else round(statistics.median(ratios[page.path]), 3),
@@ -467,7 +503,8 @@ def main() -> None:
             {
                 "name": "quiz submission (POST, a new attempt each time)",
                 "path": SUBMISSION,
-                "requests_per_second": round(statistics.median(submission_rps), 1),
+                "requests_per_second": round(statistics.median(rps[SUBMISSION]), 1),
+                "cpu_ms_per_request": round(statistics.median(cpu[SUBMISSION]), 2),
                 "ratio_to_healthz": round(statistics.median(submission_ratios), 3),
                 "sql_statements": sql_counts[SUBMISSION],
                 "sql_statements_few_users": sql_few[SUBMISSION],
@@ -478,6 +515,12 @@ def main() -> None:
     lesson = by_name["lesson page"]["requests_per_second"]
     certificate = by_name["certificate PDF"]["requests_per_second"]
     results["certificate_cost_in_lesson_pages"] = round(lesson / certificate, 2)
+    results["by_worker_cpu_in_lesson_pages"] = {
+        name: round(
+            by_name[name]["cpu_ms_per_request"] / by_name["lesson page"]["cpu_ms_per_request"], 2
+        )
+        for name in ("certificate PDF", "quiz submission (POST, a new attempt each time)")
+    }
     sizes = [int(n) for n in args.officer_sizes.split(",") if n.strip()]
     results["officer_pages"] = [
         officers.measure(sys.modules[__name__], args, workdir, n) for n in sizes
@@ -499,14 +542,15 @@ def markdown_table(results: dict) -> str:
         f"Benchmark: {many} staff, {results['database']}, gunicorn "
         f"{results['workers']} workers, median of {results['rounds']} rounds",
         "",
-        f"| page | path | req/s | ratio to /healthz | SQL statements ({few:,} staff) | "
-        f"SQL statements ({many:,} staff) |",
-        "|---|---|---:|---:|---:|---:|",
+        f"| page | path | req/s | ratio to /healthz | worker CPU per request, ms | "
+        f"SQL statements ({few:,} staff) | SQL statements ({many:,} staff) |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for page in results["pages"]:
         lines.append(
             f"| {page['name']} | `{page['path']}` | {page['requests_per_second']} | "
-            f"{page['ratio_to_healthz']:.3f} | {page['sql_statements_few_users']} | "
+            f"{page['ratio_to_healthz']:.3f} | {page['cpu_ms_per_request']:.2f} | "
+            f"{page['sql_statements_few_users']} | "
             f"{page['sql_statements']} |"
         )
     grew = [
@@ -516,7 +560,11 @@ def markdown_table(results: dict) -> str:
         "",
         f"SQL statements the same at {few:,} and {many:,} staff: "
         + (f"NO, they differ on: {', '.join(grew)}" if grew else "yes, on every page"),
-        f"One certificate PDF costs {results['certificate_cost_in_lesson_pages']} lesson pages.",
+        f"One certificate PDF costs {results['certificate_cost_in_lesson_pages']} lesson pages "
+        "(by requests per second).",
+        "By the workers' CPU time, in lesson pages: "
+        + ", ".join(f"{n} {v}" for n, v in results["by_worker_cpu_in_lesson_pages"].items())
+        + ".",
         f"One password check (argon2id): {results['password_check_seconds']:.3f} s",
         "",
     ]
