@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from app import routing
 from app.extensions import csrf, db, login_manager, migrate
 from config import BASE_DIR, ConfigError, config_for
 
@@ -30,6 +31,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = N
     _configure_templates(app)
     _load_content(app)
     _init_extensions(app)
+    routing.init_app(app)
     _register_blueprints(app)
 
     from app import cli, errors, http_hardening, logging_setup, navigation, templating

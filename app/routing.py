@@ -1,0 +1,27 @@
+"""URL converters.
+
+Every `<int:...>` in our URLs is a row id or a small number. Werkzeug's own converter
+accepts any length of digits, and a number past the databases' integer columns makes
+the query fail (SQLite: overflow; PostgreSQL: out of range): an error page instead of
+"Page not found". Ours matches only what a column can hold, so the rest is simply a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+LARGEST_ID = 2**31 - 1  # PostgreSQL's INTEGER; SQLite's is wider
+
+
+class IdConverter(IntegerConverter):
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def init_app(app: Flask) -> None:
+    """Before any blueprint is registered: rules pick their converters when added."""
+    app.url_map.converters["int"] = IdConverter
