@@ -39,6 +39,7 @@ class Status(enum.StrEnum):
     CERTIFIED = "Certified"
     EXPIRING = "Renewal due"
     EXPIRED = "Expired"
+    REVOKED = "Certificate withdrawn"
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,9 @@ class ModuleState:
             return Status.IN_PROGRESS
         if standing is Standing.EXPIRING:
             return Status.EXPIRING
-        if standing in (Standing.EXPIRED, Standing.REVOKED):
+        if standing is Standing.REVOKED:
+            return Status.REVOKED
+        if standing is Standing.EXPIRED:
             return Status.EXPIRED
         return Status.NOT_STARTED
 

@@ -172,6 +172,7 @@ def result(module_id: str, attempt_id: int) -> str | Response:
         return redirect(url_for("quizzes.check", module_id=module_id, attempt_id=attempt_id))
     review = services.review(module, attempt)
     quiz = services.retry_state(current_user, module, attempt)
+    certificate = certificates.certificate_for_attempt(attempt)
     return render_template(
         "quizzes/result.html",
         module=module,
@@ -179,7 +180,8 @@ def result(module_id: str, attempt_id: int) -> str | Response:
         review=review,
         quiz=quiz,
         to_revisit=_lessons_to_revisit(module, review),
-        certificate=certificates.certificate_for_attempt(attempt),
+        certificate=certificate,
+        certificate_status=certificates.status_of(certificate) if certificate else None,
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
-from html.parser import HTMLParser
 
 from freezegun import freeze_time
 from pypdf import PdfReader
@@ -14,6 +13,7 @@ from app.extensions import db
 from app.models import Certificate
 from app.models.base import utcnow
 from tests.support.accounts import create_user, sign_in
+from tests.support.page_checks import visible_text
 from tests.support.quizzes import certify, latest_certificate
 
 ENCODING_TEST = "< > & &lt; &amp; ' \\ 碁"
@@ -21,21 +21,6 @@ ENCODING_TEST = "< > & &lt; &amp; ' \\ 碁"
 
 def display(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, 16, 4))
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def visible_text(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return " ".join(parser.parts)
 
 
 def test_verify_shows_status_without_signing_in(app, client_as, client, people):

@@ -9,12 +9,14 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Assignment, AuditEvent, Correction, User
 from app.models.base import today, utcnow
 from tests.support.accounts import create_user, sign_in, submit
+from tests.support.page_checks import visible_text
 from tests.support.quizzes import certify
 
 MODULE = "sample-module"
@@ -149,6 +151,28 @@ def test_revoking_a_certificate_shows_on_verify_and_the_record(app, people, clie
     assert "Revoked" in verify and "Issued in error" not in verify  # the date, not the reason
     record = officer.get(f"/reports/people/{people['learner']}").get_data(as_text=True)
     assert "Certificate revoked" in record and "Issued in error" in record
+
+
+def test_the_learner_sees_a_withdrawn_certificate_as_withdrawn(app, people, client_as):
+    learner = client_as("learner")
+    certificate = certify(learner, app, people["learner"])
+    officer = client_as("officer")
+    submit(officer, f"/reports/certificates/{certificate.id}/revoke", {"reason": "In error"})
+    withdrawn_on = f"{today().day} {today():%B %Y}"
+
+    home = visible_text(learner.get("/home").text)
+    assert "Certificate withdrawn" in home
+    assert f"Your certificate was withdrawn on {withdrawn_on}" in home
+    assert "Expired" not in home and "expires on" not in home
+    record = visible_text(learner.get("/training-record").text)
+    assert "Status now: Certificate withdrawn" in record and "Expired" not in record
+    pdf = learner.get("/training-record.pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Status now: Certificate withdrawn" in " ".join(text.split())
+    result_page = learner.get(f"/modules/{MODULE}/quiz/attempts/{certificate.attempt_id}/result")
+    result = visible_text(result_page.text)
+    assert f"The certificate from this pass was withdrawn on {withdrawn_on}" in result
+    assert "You have your certificate" not in result
 
 
 def test_an_offline_completion_counts_for_compliance(app, people, client_as):

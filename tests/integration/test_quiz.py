@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import Acknowledgement, Certificate, QuizAnswer, QuizAttempt
 from app.models.base import utcnow
 from tests.support.accounts import submit
+from tests.support.page_checks import visible_text
 from tests.support.quizzes import (
     QUIZ,
     acknowledge,
@@ -196,6 +197,38 @@ def test_repeated_fails_start_a_cool_down_that_ends(app, client_as, people):
         assert "Start the quiz" in client.get(QUIZ).get_data(as_text=True)
         start(client)
         assert open_attempt(app, people["learner"]) is not None
+
+
+def test_the_module_page_points_to_the_next_step_of_the_quiz(app, client_as, people):
+    client = client_as("learner")
+    module_page = "/modules/sample-module"
+
+    def next_step() -> str:
+        return visible_text(client.get(module_page).text)
+
+    complete_learning(client)
+    assert "completed the learning for this module. Take the quiz" in next_step()
+    take_quiz(client, app, people["learner"], right=False)
+    assert "Take the quiz" in next_step()  # one fail: another try is open
+    second = answer_all(client, app, people["learner"], right=False)
+    assert "Continue the quiz" in next_step()
+    submit(client, f"{QUIZ}/attempts/{second.id}/check", {})
+    cooling = next_step()  # two fails: a pause, and the quiz row says until when
+    assert "You can try again from" in cooling
+    assert "Take the quiz" not in cooling and "Continue the quiz" not in cooling
+    with freeze_time(utcnow() + timedelta(hours=24, minutes=1)):
+        client = client_as("learner")
+        passed = take_quiz(client, app, people["learner"], right=True)
+        waiting = client.get(module_page).text
+        assert "You passed the quiz. Confirm the policy to get your certificate." in (
+            visible_text(waiting)
+        )
+        assert f'href="{QUIZ}/attempts/{passed.id}/acknowledge"' in waiting
+        assert "Take the quiz" not in visible_text(waiting)
+        acknowledge(client, passed.id)
+        certified = visible_text(client.get(module_page).text)
+        assert "You are certified for this module" in certified
+        assert "Take the quiz" not in certified and "Confirm the policy" not in certified
 
 
 def test_a_pass_then_acknowledgement_issues_one_certificate(app, client_as, people):

@@ -44,6 +44,23 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
+class _TextParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    """The page's text as a person reads it: markup gone, entities decoded, one space
+    between words (so that a test can look for a sentence split over lines)."""
+    parser = _TextParser()
+    parser.feed(html)
+    return _squash(" ".join(parser.parts))
+
+
 def check_page(html: str, url: str = "") -> None:
     parser = _PageParser()
     parser.feed(html)
