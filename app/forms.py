@@ -11,6 +11,13 @@ CSRF_EXPIRED_MESSAGE = (
 )
 
 
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+TRIM = [strip]  # a field's filters: what a person typed, without the spaces around it
+
+
 class AppForm(FlaskForm):
     """A FlaskForm that, when its CSRF token was refused, shows the form again with what
     the user typed (see app.errors) instead of accepting it."""

@@ -40,17 +40,10 @@ from app.admin.services import (
     ROLE_FILTERS,
     STATUS_FILTERS,
 )
-from app.forms import AppForm
+from app.forms import TRIM, AppForm
 
 EMAIL_FORMAT_MESSAGE = "Enter an email address in the correct format, like name@example.org"
 REASON_MAX = 500
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-TRIM = [strip]
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -25,7 +25,7 @@ def display(code: str) -> str:
 
 def normalise(text: str) -> str | None:
     """The stored form of a code someone typed, or None if it cannot be a code."""
-    cleaned = re.sub(r"[\s\-_.]", "", text.upper()).translate(_LOOK_ALIKES)
+    cleaned = re.sub(r"[\s\-_./]", "", text.upper()).translate(_LOOK_ALIKES)
     if len(cleaned) != LENGTH or any(c not in ALPHABET for c in cleaned):
         return None
     return cleaned

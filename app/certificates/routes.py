@@ -59,7 +59,7 @@ def record_pdf() -> Response:
 def verify_form() -> str | Response:
     form = VerifyForm(request.args, meta={"csrf": False})
     if request.args and form.validate():
-        return redirect(url_for("certificates.verify", code=form.code.data.strip()))
+        return redirect(url_for("certificates.verify", code=form.normalised_code))
     return render_template("certificates/verify_form.html", form=form)
 
 

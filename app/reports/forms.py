@@ -13,8 +13,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, StopValidation
 
-from app.admin.forms import REASON_MAX, TRIM, DayMonthYearField
-from app.forms import AppForm
+from app.admin.forms import REASON_MAX, DayMonthYearField
+from app.forms import TRIM, AppForm
 
 
 def _date_needed(message: str):

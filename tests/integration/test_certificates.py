@@ -40,7 +40,12 @@ def test_verify_shows_status_without_signing_in(app, client_as, client, people):
         assert client.get(f"/verify/{variant}").status_code == 200, variant
     # The form leads to the same page.
     form = client.get(f"/verify?code={certificate.code.lower()}")
-    assert form.headers["Location"] == f"/verify/{certificate.code.lower()}"
+    assert form.headers["Location"] == f"/verify/{display(certificate.code)}"
+    # Typed with other separators, or with spaces around it: the same.
+    slashed = "/".join(certificate.code[i : i + 4] for i in range(0, 16, 4))
+    for typed in (slashed, f"  {certificate.code}  "):
+        form = client.get("/verify", query_string={"code": typed})
+        assert form.headers["Location"] == f"/verify/{display(certificate.code)}", typed
 
 
 def test_an_unknown_code_reveals_nothing(client):
@@ -51,8 +56,14 @@ def test_an_unknown_code_reveals_nothing(client):
         page = response.get_data(as_text=True)
         assert "No certificate has this code" in page
         assert "Lewis" not in page
-    page = client.get("/verify?code=").get_data(as_text=True)
-    assert "Enter the certificate code" in page
+    for blank in ("", "   "):
+        page = client.get("/verify", query_string={"code": blank})
+        assert page.status_code == 200 and "Enter the certificate code" in page.text
+    for not_a_code in ("7KQ2-M9XD", "7KQ2-M9XD-4HRT-B8WU", "x" * 5000, "碁" * 16):
+        page = client.get("/verify", query_string={"code": not_a_code})
+        assert page.status_code == 200, not_a_code
+        message = "A certificate code is 16 letters and numbers, for example 7KQ2-M9XD-4HRT-B8WC"
+        assert visible_text(page.text).count(message) == 2  # the summary and the field
 
 
 def test_verify_is_rate_limited(app, client):
