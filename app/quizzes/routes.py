@@ -41,8 +41,12 @@ def _attempt(module, attempt_id: int, *, with_answers: bool = True):
     return attempt
 
 
-def _question_url(module_id: str, attempt_id: int, number: int) -> str:
-    return url_for("quizzes.question", module_id=module_id, attempt_id=attempt_id, number=number)
+def _question_url(module_id: str, attempt_id: int, number: int, *, from_check=False) -> str:
+    # A question opened from the check page ("Change") goes back there once saved.
+    extra = {"from": "check"} if from_check else {}
+    return url_for(
+        "quizzes.question", module_id=module_id, attempt_id=attempt_id, number=number, **extra
+    )
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -57,9 +61,7 @@ def start(module_id: str) -> str | Response:
         if isinstance(started, services.Lock):
             flash("You cannot start the quiz yet. This page says why.")
             return redirect(url_for("quizzes.start", module_id=module_id))
-        return redirect(
-            _question_url(module_id, started.id, _first_unanswered(state.module, started))
-        )
+        return redirect(_resume_url(state.module, started))
     return render_template(
         "quizzes/start.html",
         state=state,
@@ -74,10 +76,14 @@ def _certificate_of(attempt):
     return certificates.certificate_for_attempt(attempt) if attempt else None
 
 
-def _first_unanswered(module, attempt) -> int:
+def _resume_url(module, attempt) -> str:
+    """The first question not yet answered, or the check page when all are."""
     answered = {a.question_id for a in attempt.answers}
     questions = services.questions_of(module, attempt)
-    return next((i for i, q in enumerate(questions, start=1) if q.id not in answered), 1)
+    number = next((i for i, q in enumerate(questions, start=1) if q.id not in answered), None)
+    if number is None:
+        return url_for("quizzes.check", module_id=module.id, attempt_id=attempt.id)
+    return _question_url(module.id, attempt.id, number)
 
 
 @bp.route("/attempts/<int:attempt_id>/questions/<int:number>", methods=["GET", "POST"])
@@ -92,22 +98,25 @@ def question(module_id: str, attempt_id: int, number: int) -> str | Response:
     if not 1 <= number <= len(questions):
         abort(404)
     item = questions[number - 1]
+    check_url = url_for("quizzes.check", module_id=module_id, attempt_id=attempt_id)
+    from_check = request.args.get("from") == "check"
     form = AnswerForm()
     if form.validate_for(item.type):
         saved = services.save_answer(attempt, item, form.answer.data)
         if saved is services.SaveResult.SAVED:
-            if number < len(questions):
+            if number < len(questions) and not from_check:
                 return redirect(_question_url(module_id, attempt_id, number + 1))
-            return redirect(url_for("quizzes.check", module_id=module_id, attempt_id=attempt_id))
+            return redirect(check_url)
         form.answer.errors = ["Select one of the answers shown"]
     elif not form.is_submitted():
         existing = attempt.answer_for(item.id)
         form.answer.data = list(existing.selected) if existing else []
-    previous_url = (
-        _question_url(module_id, attempt_id, number - 1)
-        if number > 1
-        else url_for("quizzes.start", module_id=module_id)
-    )
+    if from_check:
+        previous_url = check_url
+    elif number > 1:
+        previous_url = _question_url(module_id, attempt_id, number - 1)
+    else:
+        previous_url = url_for("quizzes.start", module_id=module_id)
     return render_template(
         "quizzes/question.html",
         module=module,
@@ -159,7 +168,7 @@ def check(module_id: str, attempt_id: int) -> str | Response:
         attempt=attempt,
         rows=rows,
         form=form,
-        question_url=lambda n: _question_url(module_id, attempt_id, n),
+        question_url=lambda n: _question_url(module_id, attempt_id, n, from_check=True),
     )
 
 

@@ -121,6 +121,43 @@ def test_a_question_needs_an_answer_and_only_offered_options(app, client_as, peo
     assert client.get(f"{QUIZ}/attempts/{attempt.id}/questions/9").status_code == 404
 
 
+def test_a_fully_answered_quiz_continues_at_the_check_page(app, client_as, people):
+    client = client_as("learner")
+    complete_learning(client)
+    attempt = answer_all(client, app, people["learner"], right=True)
+    assert "Continue the quiz" in client.get(QUIZ).text
+    assert start(client).headers["Location"] == f"{QUIZ}/attempts/{attempt.id}/check"
+
+
+def test_changing_an_answer_from_the_check_page_returns_to_it(app, client_as, people):
+    client = client_as("learner")
+    complete_learning(client)
+    attempt = answer_all(client, app, people["learner"], right=False)
+    check = f"{QUIZ}/attempts/{attempt.id}/check"
+    change = f"{QUIZ}/attempts/{attempt.id}/questions/1?from=check"
+    page = client.get(check).text
+    assert f'href="{change}"' in page.replace("&amp;", "&")
+    question = client.get(change).text
+    assert f'href="{check}"' in question  # Back leads to the check page
+    refused = submit(client, change, {})
+    assert refused.status_code == 200 and "govuk-error-summary" in refused.text
+    assert f'href="{check}"' in refused.text  # still on its way back to the check page
+    right = answers_for(app, attempt, right=True)[0]
+    saved = submit(client, change, {"answer": right})
+    assert saved.headers["Location"] == check
+    with app.app_context():
+        stored = db.session.scalar(
+            select(QuizAnswer).where(
+                QuizAnswer.attempt_id == attempt.id,
+                QuizAnswer.question_id == attempt.question_ids[0],
+            )
+        )
+        assert sorted(stored.selected) == sorted(right)
+    # Without the marker, saving goes on to the next question as before.
+    onward = submit(client, f"{QUIZ}/attempts/{attempt.id}/questions/1", {"answer": right})
+    assert onward.headers["Location"] == f"{QUIZ}/attempts/{attempt.id}/questions/2"
+
+
 def test_submitting_needs_every_answer_and_happens_once(app, client_as, people):
     client = client_as("learner")
     complete_learning(client)
