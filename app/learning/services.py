@@ -39,7 +39,7 @@ class Status(enum.StrEnum):
     CERTIFIED = "Certified"
     EXPIRING = "Renewal due"
     EXPIRED = "Expired"
-    REVOKED = "Certificate withdrawn"
+    REVOKED = "Certificate revoked"
 
 
 @dataclass(frozen=True)

@@ -153,25 +153,25 @@ def test_revoking_a_certificate_shows_on_verify_and_the_record(app, people, clie
     assert "Certificate revoked" in record and "Issued in error" in record
 
 
-def test_the_learner_sees_a_withdrawn_certificate_as_withdrawn(app, people, client_as):
+def test_the_learner_sees_a_revoked_certificate_as_revoked(app, people, client_as):
     learner = client_as("learner")
     certificate = certify(learner, app, people["learner"])
     officer = client_as("officer")
     submit(officer, f"/reports/certificates/{certificate.id}/revoke", {"reason": "In error"})
-    withdrawn_on = f"{today().day} {today():%B %Y}"
+    revoked_on = f"{today().day} {today():%B %Y}"
 
     home = visible_text(learner.get("/home").text)
-    assert "Certificate withdrawn" in home
-    assert f"Your certificate was withdrawn on {withdrawn_on}" in home
+    assert "Certificate revoked" in home
+    assert f"Your certificate was revoked on {revoked_on}" in home
     assert "Expired" not in home and "expires on" not in home
     record = visible_text(learner.get("/training-record").text)
-    assert "Status now: Certificate withdrawn" in record and "Expired" not in record
+    assert "Status now: Certificate revoked" in record and "Expired" not in record
     pdf = learner.get("/training-record.pdf")
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
-    assert "Status now: Certificate withdrawn" in " ".join(text.split())
+    assert "Status now: Certificate revoked" in " ".join(text.split())
     result_page = learner.get(f"/modules/{MODULE}/quiz/attempts/{certificate.attempt_id}/result")
     result = visible_text(result_page.text)
-    assert f"The certificate from this pass was withdrawn on {withdrawn_on}" in result
+    assert f"The certificate from this pass was revoked on {revoked_on}" in result
     assert "You have your certificate" not in result
 
 
