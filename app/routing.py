@@ -1,4 +1,4 @@
-"""URL converters.
+"""Numbers in URLs: path converters and query-string ids.
 
 Every `<int:...>` in our URLs is a row id or a small number. Werkzeug's own converter
 accepts any length of digits, and a number past the databases' integer columns makes
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.routing import IntegerConverter
 
 LARGEST_ID = 2**31 - 1  # PostgreSQL's INTEGER; SQLite's is wider
@@ -20,6 +20,12 @@ class IdConverter(IntegerConverter):
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", LARGEST_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def id_arg(name: str) -> int | None:
+    """A row id from the query string, or None when it is missing or could not be one."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value <= LARGEST_ID else None
 
 
 def init_app(app: Flask) -> None:

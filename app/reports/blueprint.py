@@ -16,6 +16,7 @@ from app.certificates import services as certificates
 from app.compliance import corrections, queries
 from app.compliance.queries import Filters
 from app.compliance.rules import Status
+from app.routing import id_arg
 
 bp = Blueprint("reports", __name__)
 PER_PAGE = 50
@@ -26,7 +27,7 @@ PER_PAGE = 50
 
 def url_filters() -> Filters:
     args = request.args
-    department = args.get("department", type=int)
+    department = id_arg("department")
     module = args.get("module") or None
     if module and module not in catalogue.get().modules:
         module = None

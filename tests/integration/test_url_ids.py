@@ -50,3 +50,11 @@ def test_the_largest_possible_id_is_still_looked_up(client_as):
     # At the limit the route matches and the lookup finds nothing: the same 404.
     response = client_as("learner").get("/certificates/2147483647/download")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("number", [*TOO_LARGE, "0", "-3", "abc"])
+def test_a_department_filter_that_no_department_could_have_is_ignored(client_as, number):
+    officer = client_as("officer")
+    for path in ("/reports/people", "/team"):
+        response = officer.get(path, query_string={"department": number})
+        assert response.status_code == 200, (path, number)
