@@ -7,6 +7,7 @@ a signed-in person without the role gets 403; a person with it does not.
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from app.auth.permissions import rule_of
 from tests.conftest import ROLE_EMAILS, make_app
@@ -28,7 +29,7 @@ def url_for_rule(rule, people, department_id):
             values[argument] = people["learner"]
         elif argument == "department_id":
             values[argument] = department_id
-        elif type(rule._converters[argument]).__name__ == "IntegerConverter":
+        elif isinstance(rule._converters[argument], IntegerConverter):
             values[argument] = 1
         else:
             values[argument] = "placeholder"
