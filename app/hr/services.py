@@ -282,7 +282,20 @@ def upload_of(officer: User, upload_id: int) -> HrUpload | None:
 
 
 def apply_upload(upload: HrUpload, officer: User) -> tuple[Preview, HrImport | None]:
-    """Apply once: a second confirmation of the same upload changes nothing."""
+    """Apply once: a second confirmation of the same upload changes nothing.
+
+    A file that previewed cleanly can have problems by the time it is confirmed (another
+    file changed the same people meanwhile): then nothing at all is written, the upload
+    stays unapplied, and the plan with its problems is returned.
+    """
+    try:
+        with db.session.begin_nested():
+            return _apply_upload(upload, officer)
+    except ImportRefused as refused:
+        return refused.plan, None
+
+
+def _apply_upload(upload: HrUpload, officer: User) -> tuple[Preview, HrImport | None]:
     claimed = db.session.execute(
         update(HrUpload)
         .where(HrUpload.id == upload.id, HrUpload.applied_at.is_(None))

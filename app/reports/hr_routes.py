@@ -46,6 +46,9 @@ def hr_preview(upload_id: int) -> str | Response:
                 f"{applied.deactivated_count} deactivated.",
                 "success",
             )
+        elif plan.problems and upload.hr_import_id is None:
+            # It had problems by the time it was confirmed: say which, as the preview does.
+            return render_template("reports/hr_preview.html", plan=plan, upload=upload, form=form)
         return redirect(url_for("reports.hr_import"))
     plan = hr.preview(upload.data, full_file=upload.full_file, acting=current_user)
     return render_template("reports/hr_preview.html", plan=plan, upload=upload, form=form)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Assignment, HrImport, User
+from app.models import Assignment, HrImport, HrUpload, User
 from tests.support.accounts import csrf_token
 
 HEADER = (
@@ -134,6 +135,47 @@ def test_the_web_import_shows_problems_with_line_numbers(app, people, client_as)
         content_type="multipart/form-data",
     ).get_data(as_text=True)
     assert "Choose the HR file to upload" in missing
+
+
+def upload(officer, data: bytes, name: str) -> str:
+    token = csrf_token(officer, "/reports/hr-import")
+    response = officer.post(
+        "/reports/hr-import",
+        data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+        headers={"Referer": "http://localhost/reports/hr-import"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
+def confirm(officer, preview_path: str):
+    token = csrf_token(officer, preview_path)
+    return officer.post(
+        preview_path,
+        data={"csrf_token": token},
+        headers={"Referer": f"http://localhost{preview_path}"},
+    )
+
+
+def test_a_file_that_no_longer_applies_when_confirmed_says_why_and_changes_nothing(
+    app, people, client_as
+):
+    officer = client_as("officer")
+    row = "Ann,Other,ann@example.org,Housing,Officer,2020-01-01,,no,none\n"
+    first = upload(officer, (HEADER + "N00001," + row).encode(), "first.csv")
+    second = upload(officer, (HEADER + "N00002," + row).encode(), "second.csv")
+    assert "Apply these changes" in officer.get(second).text  # both preview cleanly
+    assert confirm(officer, first).status_code == 302
+    users, imports = count(app, User), count(app, HrImport)
+
+    refused = confirm(officer, second)  # the address now belongs to N00001
+    assert refused.status_code == 200
+    assert "Nothing was changed" in refused.text and "ann@example.org" in refused.text
+    assert (count(app, User), count(app, HrImport)) == (users, imports)
+    with app.app_context():
+        stored = db.session.scalar(select(HrUpload).where(HrUpload.file_name == "second.csv"))
+        assert stored.applied_at is None and stored.hr_import_id is None
 
 
 def test_a_changed_line_manager_moves_the_person_into_the_new_team(app, people, tmp_path):
