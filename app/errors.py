@@ -93,7 +93,8 @@ def init_app(app: Flask) -> None:
             g.csrf_refused = True
             view = app.view_functions[request.endpoint]
             response = app.make_response(view(**(request.view_args or {})))
-            response.status_code = 400
+            if response.status_code // 100 != 3:
+                response.status_code = 400  # a redirect (say, already signed in) stays one
             return response
         return render_error(
             400,

@@ -1,13 +1,26 @@
-"""Security headers, the CSP nonce, trusted hosts and the proxy-aware client address."""
+"""Security headers, the CSP nonce, trusted hosts, the proxy-aware client address, and
+input no field can take."""
 
 from __future__ import annotations
 
 import secrets
 
 from flask import Flask, Response, g, request
+from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.errors import render_error
+
 NONCE_BYTES = 16
+NULL_CHARACTER_MESSAGE = (
+    "What you sent contains a character that cannot be stored (a null character), "
+    "so nothing was saved or searched.",
+    "Go back, remove it and try again.",
+)
+
+
+def _has_null_character(values: MultiDict) -> bool:
+    return any("\x00" in value for _, value in values.items(multi=True))
 
 
 def csp_nonce() -> str:
@@ -41,6 +54,16 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.before_request
+    def refuse_null_characters() -> tuple[str, int] | None:
+        # No field or filter of ours needs one, and PostgreSQL's text cannot hold one
+        # (the query would fail): refuse it before anything reads it.
+        if _has_null_character(request.args) or (
+            request.method == "POST" and _has_null_character(request.form)
+        ):
+            return render_error(400, NULL_CHARACTER_MESSAGE)
+        return None
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:

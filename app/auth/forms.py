@@ -6,7 +6,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
-from app.forms import AppForm
+from app.forms import TRIM, AppForm
 
 EMAIL_VALIDATORS = [
     InputRequired(message="Enter your email address"),
@@ -15,7 +15,9 @@ EMAIL_VALIDATORS = [
 
 
 class SignInForm(AppForm):
-    email = EmailField("Email address", widget=GovTextInput(), validators=EMAIL_VALIDATORS)
+    email = EmailField(
+        "Email address", widget=GovTextInput(), filters=TRIM, validators=EMAIL_VALIDATORS
+    )
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
@@ -28,6 +30,7 @@ class ForgottenPasswordForm(AppForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
+        filters=TRIM,
         validators=[
             *EMAIL_VALIDATORS,
             Email(
@@ -77,3 +80,7 @@ class ChangePasswordForm(AppForm):
     new_password = _new_password()
     confirm = _confirmation("new_password")
     submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class SignOutForm(AppForm):
+    submit = SubmitField("Sign out", widget=GovSubmitInput())

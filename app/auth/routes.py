@@ -9,7 +9,13 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.auth import services
-from app.auth.forms import ChangePasswordForm, ForgottenPasswordForm, NewPasswordForm, SignInForm
+from app.auth.forms import (
+    ChangePasswordForm,
+    ForgottenPasswordForm,
+    NewPasswordForm,
+    SignInForm,
+    SignOutForm,
+)
 from app.auth.permissions import public, signed_in
 from app.database import transactional
 from app.models import TokenPurpose
@@ -49,16 +55,23 @@ def sign_in() -> str | Response:
     return render_template("auth/sign_in.html", form=form)
 
 
-@bp.post("/sign-out")
+@bp.route("/sign-out", methods=["GET", "POST"])
 @public
 @transactional
-def sign_out() -> Response:
-    if current_user.is_authenticated:
-        services.sign_out(current_user._get_current_object())
-    logout_user()
-    services.clear_session()
-    flash("You have signed out.", "success")
-    return redirect(url_for("main.start"))
+def sign_out() -> str | Response:
+    """The header's button posts here. A tab left open from before the person signed in
+    again holds an old form token: the refusal shows this page, whose button works."""
+    form = SignOutForm()
+    if form.validate_on_submit():
+        if current_user.is_authenticated:
+            services.sign_out(current_user._get_current_object())
+        logout_user()
+        services.clear_session()
+        flash("You have signed out.", "success")
+        return redirect(url_for("main.start"))
+    if not current_user.is_authenticated:
+        return redirect(url_for("main.start"))
+    return render_template("auth/sign_out.html", form=form)
 
 
 @bp.route("/forgotten-password", methods=["GET", "POST"])

@@ -49,6 +49,12 @@ def test_reset_page_says_the_same_whether_or_not_the_address_exists(mail_app, sm
     assert [m["To"] for m in messages] == ["learner@example.org"]
 
 
+def test_an_address_typed_with_spaces_around_it_still_gets_its_link(mail_app, smtp_server, people):
+    response = request_reset(mail_app.test_client(), "  LEARNER@example.org ")
+    assert response.request.path == "/forgotten-password/sent"
+    assert [m["To"] for m in smtp_server.wait_for(1)] == ["learner@example.org"]
+
+
 def test_reset_link_from_the_email_sets_a_new_password_once(mail_app, smtp_server, people):
     request_reset(mail_app.test_client(), "learner@example.org")
     link = link_in(smtp_server.wait_for(1)[0])
