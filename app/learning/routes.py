@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -99,6 +99,14 @@ def play(module_id: str, scenario_id: str) -> str | Response:
     here = url_for("learning.play", module_id=module_id, scenario_id=scenario_id)
     found = services.open_run_at_step(current_user, module, item)
     if found is None:
+        # Finished. The final decision sent twice (a double click) shows its feedback.
+        node_id, choice_id = request.form.get("node", ""), request.form.get("choice", "")
+        if request.method == "POST" and services.just_decided(
+            current_user, module, item, None, node_id, choice_id
+        ):
+            return redirect(
+                url_for("learning.feedback", module_id=module_id, scenario_id=scenario_id)
+            )
         return redirect(url_for("learning.summary", module_id=module_id, scenario_id=scenario_id))
     run, decisions_made = found
     node = item.spec.nodes[run.current_node]

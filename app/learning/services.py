@@ -298,15 +298,47 @@ def _record_completion_if_done(user: User, module: Module) -> None:
 # --- Scenarios --------------------------------------------------------------------------
 
 
-def open_run(user: User, module: Module, scenario: Scenario) -> ScenarioRun | None:
-    return db.session.scalar(
-        select(ScenarioRun).where(
-            ScenarioRun.user_id == user.id,
-            ScenarioRun.module_id == module.id,
-            ScenarioRun.scenario_id == scenario.id,
-            ScenarioRun.finished_at.is_(None),
-        )
+def open_run(
+    user: User, module: Module, scenario: Scenario, *, for_change: bool = False
+) -> ScenarioRun | None:
+    """The person's unfinished run of the scenario. `for_change` locks its row (PostgreSQL;
+    SQLite lets one writer in at a time), so that two steps sent at once (a double click)
+    take turns and the second finds the run moved on, and reads it afresh."""
+    query = select(ScenarioRun).where(
+        ScenarioRun.user_id == user.id,
+        ScenarioRun.module_id == module.id,
+        ScenarioRun.scenario_id == scenario.id,
+        ScenarioRun.finished_at.is_(None),
     )
+    if for_change:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(query)
+
+
+def just_decided(
+    user: User,
+    module: Module,
+    scenario: Scenario,
+    run: ScenarioRun | None,
+    node_id: str,
+    choice_id: str,
+) -> bool:
+    """Whether the person's latest decision in this scenario was this very one (the same
+    form sent twice), in the run still open or the one it just finished: they should see
+    its feedback, not be told off."""
+    latest = db.session.scalar(
+        select(ScenarioDecision)
+        .where(
+            ScenarioDecision.user_id == user.id,
+            ScenarioDecision.module_id == module.id,
+            ScenarioDecision.scenario_id == scenario.id,
+        )
+        .order_by(ScenarioDecision.id.desc())
+        .limit(1)
+    )
+    if latest is None or (run is not None and latest.run_id != run.id):
+        return False
+    return (latest.node_id, latest.choice_id) == (node_id, choice_id)
 
 
 # Built once: the decision page is the one a learner sees most.
@@ -379,8 +411,10 @@ class StepResult(enum.Enum):
 def take_step(
     user: User, module: Module, scenario: Scenario, node_id: str, choice_id: str | None
 ) -> StepResult:
-    run = open_run(user, module, scenario)
+    run = open_run(user, module, scenario, for_change=True)
     if run is None or run.current_node != node_id:
+        if choice_id and just_decided(user, module, scenario, run, node_id, choice_id):
+            return StepResult.DECIDED
         return StepResult.STALE
     node = scenario.spec.nodes[node_id]
     if isinstance(node, schema.ContentNode):

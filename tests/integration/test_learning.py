@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import ItemProgress, ModuleCompletion, ScenarioDecision, ScenarioRun
-from tests.support.accounts import create_user, sign_in, submit
+from tests.support.accounts import create_user, csrf_token, sign_in, submit
 
 MODULE = "/modules/sample-module"
 LESSON = f"{MODULE}/lessons/first-lesson"
@@ -156,6 +158,54 @@ def test_replayed_or_stale_steps_change_nothing(app, client_as):
     replay = submit(client, PLAY, {"node": "ask", "choice": "forward"}, form_path=PLAY)
     assert replay.status_code == 302
     assert count(app, ScenarioDecision) == 1
+
+
+def test_a_decision_sent_twice_shows_its_feedback_and_is_recorded_once(app, client_as):
+    client = client_as("learner")
+    play_to_the_decision(client)
+    token = csrf_token(client, PLAY)
+    for _ in range(2):  # a double click: the same form, the same token
+        response = client.post(
+            PLAY,
+            data={"node": "ask", "choice": "check", "csrf_token": token},
+            headers={"Referer": f"http://localhost{PLAY}"},
+        )
+        assert response.headers["Location"] == f"{SCENARIO}/feedback"
+    assert "You had already answered that" not in client.get(f"{SCENARIO}/feedback").text
+    assert count(app, ScenarioDecision) == 1
+
+
+def test_a_decision_sent_twice_at_the_same_moment_is_recorded_once(app, people):
+    clients = []
+    for _ in range(2):  # two tabs of the same learner
+        client = app.test_client()
+        sign_in(client, "learner@example.org")
+        clients.append(client)
+    for trial in range(1, 6):
+        play_to_the_decision(clients[0])
+        tokens = [csrf_token(c, PLAY) for c in clients]
+        barrier = threading.Barrier(2)
+        statuses = [None, None]
+
+        def post(index, tokens=tokens, barrier=barrier, statuses=statuses):
+            barrier.wait()
+            statuses[index] = (
+                clients[index]
+                .post(
+                    PLAY,
+                    data={"node": "ask", "choice": "check", "csrf_token": tokens[index]},
+                    headers={"Referer": f"http://localhost{PLAY}"},
+                )
+                .status_code
+            )
+
+        threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert statuses == [302, 302], statuses
+        assert count(app, ScenarioDecision) == trial
 
 
 def test_an_answer_for_a_node_you_are_not_on_is_refused(app, client_as):
