@@ -231,9 +231,13 @@ def in_any_path(module: Module, ref: str) -> bool:
 
 
 def neighbours(module: Module, path: list[str], ref: str) -> tuple[str | None, str | None]:
-    """The items before and after `ref` on the person's path (or the full induction path,
-    for an induction item a refresher learner chooses to read again)."""
-    path = path if ref in path else list(module.spec.induction_path)
+    """The items before and after `ref` on the person's path, or on the other path that has
+    it (an item a learner chooses to read although their own path leaves it out)."""
+    spec = module.spec
+    path = next((p for p in (path, spec.induction_path, spec.refresher_path) if ref in p), [])
+    if ref not in path:
+        return None, None
+    path = list(path)
     index = path.index(ref)
     return (
         path[index - 1] if index > 0 else None,

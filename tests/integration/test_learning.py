@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import ItemProgress, ModuleCompletion, ScenarioDecision, ScenarioRun
+from tests.conftest import make_app
 from tests.support.accounts import create_user, csrf_token, sign_in, submit
 
 MODULE = "/modules/sample-module"
@@ -247,3 +250,31 @@ def test_learning_pages_need_sign_in(client):
     response = client.get(LESSON)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/sign-in")
+
+
+def test_an_item_only_on_the_other_path_can_be_read_to_its_end(database_url, tmp_path, monkeypatch):
+    # The scenario is on the refresher path only; a new starter may still open it.
+    content = tmp_path / "content"
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    shutil.copytree(fixtures / "content", content)
+    shutil.copytree(fixtures / "quizzes", tmp_path / "quizzes")
+    spec = content / "sample-module" / "module.yaml"
+    text = spec.read_text()
+    text = text.replace(
+        "induction_path:\n  - lesson:first-lesson\n  - scenario:office-choice\n",
+        "induction_path:\n  - lesson:first-lesson\n",
+    ).replace(
+        "refresher_path:\n  - lesson:first-lesson\n",
+        "refresher_path:\n  - lesson:first-lesson\n  - scenario:office-choice\n",
+    )
+    spec.write_text(text)
+    app = make_app(database_url, CONTENT_DIR=str(content))
+    create_user(app, "starter@example.org")
+    client = app.test_client()
+    sign_in(client, "starter@example.org")
+    play_to_the_decision(client)
+    submit(client, PLAY, {"node": "ask", "choice": "check"})
+    summary = client.get(f"{SCENARIO}/summary")
+    assert summary.status_code == 200 and "Check who needs it." in summary.text
+    with app.app_context():
+        db.engine.dispose()
