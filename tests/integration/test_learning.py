@@ -88,7 +88,10 @@ def play_to_the_decision(client):
 def test_a_scenario_from_start_to_summary(app, client_as, people):
     client = client_as("learner")
     submit(client, LESSON, {})
-    assert client.get(SCENARIO).status_code == 200
+    start_page = client.get(SCENARIO)
+    assert start_page.status_code == 200
+    # The role as the content names it (no "a" before a vowel, "ICT" kept in capitals).
+    assert "Scenario – your role: Office worker" in start_page.text
     play_to_the_decision(client)
     decision = client.get(PLAY).get_data(as_text=True)
     assert "What do you do?" in decision and 'type="radio"' in decision
