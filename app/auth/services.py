@@ -202,11 +202,23 @@ class PasswordChange:
 
 
 def change_password(user: User, current: str, new: str) -> PasswordChange:
+    # Asking for the current password protects a session left open; guesses at it are
+    # limited as at sign-in (LOCKOUT_THRESHOLD in RATE_LIMIT_WINDOW_MINUTES).
+    config = current_app.config
+    guesses = f"change-password:{user.id}"
+    if rate_limit.exceeded(guesses, config["LOCKOUT_THRESHOLD"]):
+        return PasswordChange(
+            "current_password",
+            "You have entered a wrong current password too many times. Try again in "
+            f"{config['RATE_LIMIT_WINDOW_MINUTES']} minutes.",
+        )
     if not verify_password(user.password_hash, current):
+        rate_limit.hit(guesses)
         return PasswordChange("current_password", "Your current password is not correct")
     problem = problem_with(new, personal_words(user))
     if problem:
         return PasswordChange("new_password", problem)
+    rate_limit.clear(guesses)
     _set_password(user, new)
     audit.record("password_changed", actor=user, subject=user)
     mail.queue(user.email, *emails.password_changed(user))

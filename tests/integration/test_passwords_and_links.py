@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import select, update
 
 from app.auth import services
@@ -210,6 +213,29 @@ def test_changing_password_needs_the_current_one(client_as, app):
     )
     assert "Your current password is not correct" in response.get_data(as_text=True)
     assert stored_user(app, "learner@example.org").password_hash == before
+
+
+def test_guesses_at_the_current_password_are_limited(client_as, app):
+    app.config.update(LOCKOUT_THRESHOLD=3)
+    client = client_as("learner")
+    before = stored_user(app, "learner@example.org").password_hash
+
+    def change(current):
+        return submit(
+            client,
+            "/account/password",
+            {"current_password": current, "new_password": LONG_UNICODE, "confirm": LONG_UNICODE},
+        )
+
+    for _ in range(3):
+        assert "Your current password is not correct" in change("a guess").text
+    refused = change(PASSWORD)  # even the right one, until the window has passed
+    assert "wrong current password too many times. Try again in 15 minutes" in refused.text
+    assert stored_user(app, "learner@example.org").password_hash == before
+    with freeze_time(utcnow() + timedelta(minutes=16)):
+        client = client_as("learner")  # the old session has gone idle by then
+        assert change(PASSWORD).status_code == 302
+    assert stored_user(app, "learner@example.org").password_hash != before
 
 
 def test_changing_password_ends_other_sessions_but_not_this_one(client_as, app, smtp_server):
