@@ -50,7 +50,8 @@ class Summary:
     overall: Tally
     by_department: list[Tally]
     by_module: list[Tally]
-    overdue: int
+    overdue: int  # overdue or expired
+    expired: int
     due_in_30_days: int
     expiring_in_60_days: int
     exempt: int
@@ -64,7 +65,7 @@ def summarise(filters: Filters, *, on: date | None = None) -> Summary:
     overall = Tally("All staff", "all")
     departments: dict[int | None, Tally] = {}
     modules: dict[str, Tally] = {m: Tally(t, m) for m, t in titles.items()}
-    overdue = due_soon = expiring = exempt = 0
+    overdue = expired = due_soon = expiring = exempt = 0
     soon, window = on + timedelta(days=30), on + timedelta(days=60)
     status = columns.status.label("status")
     query = (
@@ -101,6 +102,7 @@ def summarise(filters: Filters, *, on: date | None = None) -> Summary:
             tally.compliant += count if is_compliant else 0
             tally.overdue += count if is_late else 0
         overdue += count if is_late else 0
+        expired += count if status_value == Status.EXPIRED.value else 0
         due_soon += (by_30 or 0) if not (is_compliant or is_late) else 0
         expiring += (by_60 or 0) if is_compliant else 0
     return Summary(
@@ -108,6 +110,7 @@ def summarise(filters: Filters, *, on: date | None = None) -> Summary:
         by_department=sorted(departments.values(), key=lambda t: t.label.lower()),
         by_module=[t for t in modules.values() if t.assigned],
         overdue=overdue,
+        expired=expired,
         due_in_30_days=due_soon,
         expiring_in_60_days=expiring,
         exempt=exempt,

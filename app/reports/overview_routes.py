@@ -48,6 +48,8 @@ def dashboard() -> str:
         trend_chart=trend_chart,
         filters=filters,
         query=query_string(filters),
+        # The people with one status, within the other filters (replacing any status).
+        status_query=lambda status: query_string(filters, status=status),
         chart=chart,
         whole=charts.whole_percent,
         **filter_choices(),
