@@ -32,14 +32,28 @@ def url_filters() -> Filters:
     if module and module not in catalogue.get().modules:
         module = None
     status = next((s for s in Status if s.value == args.get("status")), None)
-    due_before = None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.get("due_before", "")):
-        try:
-            due_before = date.fromisoformat(args["due_before"])
-        except ValueError:
-            due_before = None
+    due_before = _date(args.get("due_before", ""))
     search = (args.get("q") or "").strip()[:100]
     return Filters(department, module, status, due_before, search)
+
+
+DUE_BEFORE_MESSAGE = "Enter the due date as a real date, year-month-day, like 2027-03-31"
+
+
+def due_before_problem() -> str | None:
+    """What is wrong with the "Due by" filter, if something was typed that is not a date
+    (the list is then shown without it)."""
+    text = request.args.get("due_before", "").strip()
+    return DUE_BEFORE_MESSAGE if text and _date(text) is None else None
+
+
+def _date(text: str) -> date | None:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
 
 
 def query_string(filters: Filters, **extra) -> str:
@@ -87,6 +101,7 @@ def people_list(
         page_query=lambda p: query_string(filters, sort=sort, page=p),
         record_url=lambda person_id: url_for(record_endpoint, user_id=person_id),
         heading=heading,
+        due_before_error=due_before_problem(),
         **choices,
         **extra,
     )

@@ -9,7 +9,13 @@ from app.auth.permissions import training_officer
 from app.compliance import summary
 from app.models.base import today
 from app.reports import analytics, charts
-from app.reports.blueprint import bp, filter_choices, query_string, url_filters
+from app.reports.blueprint import (
+    bp,
+    due_before_problem,
+    filter_choices,
+    query_string,
+    url_filters,
+)
 
 # --- Dashboard ---------------------------------------------------------------------------
 
@@ -50,6 +56,7 @@ def dashboard() -> str:
         query=query_string(filters),
         # The people with one status, within the other filters (replacing any status).
         status_query=lambda status: query_string(filters, status=status),
+        due_before_error=due_before_problem(),
         chart=chart,
         whole=charts.whole_percent,
         **filter_choices(),

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+import dataclasses
+
+from flask import abort
 from flask_login import current_user
 
 from app import catalogue
 from app.admin import services as admin_services
 from app.auth.permissions import signed_in, training_officer
 from app.compliance import queries
-from app.compliance.queries import Filters
 from app.compliance.rules import Status
 from app.reports.blueprint import bp, filter_choices, people_list, record_page, url_filters
 
@@ -42,7 +43,8 @@ def record(user_id: int) -> str:
 @bp.get("/team")
 @signed_in
 def team() -> str:
-    filters = Filters(search=(request.args.get("q") or "").strip()[:100])
+    # The officers' filters, within the team (a manager has no department filter).
+    filters = dataclasses.replace(url_filters(), department_id=None)
     choices = {"departments": [], "modules": catalogue.get().in_order(), "statuses": list(Status)}
     return people_list(
         filters,

@@ -281,6 +281,35 @@ def test_line_managers_see_their_team_and_nobody_else(app, people, client_as):
     assert "Nobody reports to you" in officer.get("/team").get_data(as_text=True)
 
 
+def test_a_line_manager_can_filter_their_team(app, people, client_as):
+    sync(app)
+    create_user(app, "below@example.org", first_name="Bea", line_manager_id=people["learner"])
+    sync(app)
+    officer = client_as("officer")
+    exempt = f"/reports/people/{people['learner']}/modules/{MODULE}/exempt"
+    assert submit(officer, exempt, {"reason": "Works offline only"}).status_code == 302
+    manager = client_as("line_manager")
+    page = visible_text(manager.get("/team?status=Exempt").text)
+    assert "Lewis" in page and "Bea" not in page and "1 person" in page
+    assert 'value="Exempt" selected' in manager.get("/team?status=Exempt").text
+    page = visible_text(manager.get("/team?status=Exempt&q=Bea").text)
+    assert "Lewis" not in page
+
+
+def test_a_due_by_date_that_is_not_a_date_says_so(app, people, client_as):
+    officer = client_as("officer")
+    for typed in ("31/03/2027", "2026-02-30"):
+        for path in ("/reports/people", "/reports"):
+            response = officer.get(path, query_string={"due_before": typed})
+            assert response.status_code == 200
+            assert "Enter the due date as a real date, year-month-day, like 2027-03-31" in (
+                response.text
+            )
+            assert f'value="{typed}"' in response.text  # what was typed stays in the box
+    fine = officer.get("/reports/people?due_before=2027-03-31").text
+    assert "Enter the due date as a real date" not in fine
+
+
 def test_assigning_by_hand_to_a_department_and_a_list(app, people, client_as):
     from app.models import Department
 
