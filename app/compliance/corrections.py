@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app import audit
 from app.compliance import standings
 from app.extensions import db
-from app.models import Certificate, Correction, CorrectionKind, User
+from app.models import Assignment, Certificate, Correction, CorrectionKind, User
 from app.models.base import utcnow
 
 
@@ -26,6 +26,12 @@ def history(user: User) -> list[Correction]:
         db.session.scalars(
             select(Correction).where(Correction.user_id == user.id).order_by(Correction.id.desc())
         )
+    )
+
+
+def _assignment(person: User, module_id: str) -> Assignment | None:
+    return db.session.scalar(
+        select(Assignment).where(Assignment.user_id == person.id, Assignment.module_id == module_id)
     )
 
 
@@ -57,10 +63,20 @@ def extend_due(
 
 
 def exempt(officer: User, person: User, module_id: str, reason: str) -> Correction:
+    assignment = _assignment(person, module_id)
+    if assignment is None:
+        raise CorrectionRefused(
+            "This person is not assigned this module, so there is nothing to exempt them from"
+        )
+    if assignment.exempt:
+        raise CorrectionRefused("This person is already exempt from this module")
     return _with_reason(officer, person, module_id, CorrectionKind.EXEMPT, "exempted", reason)
 
 
 def end_exemption(officer: User, person: User, module_id: str, reason: str) -> Correction:
+    assignment = _assignment(person, module_id)
+    if assignment is None or not assignment.exempt:
+        raise CorrectionRefused("This person is not exempt from this module")
     return _with_reason(
         officer, person, module_id, CorrectionKind.END_EXEMPTION, "exemption_ended", reason
     )

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import insert, select
 
-from app import catalogue
+from app import audit, catalogue
 from app.compliance import queries, standings
 from app.compliance.rules import first_due_date
 from app.extensions import db
@@ -65,15 +65,17 @@ def sync_assignments(*, campaign_due: date | None = None, on: date | None = None
 def assign_by_hand(
     user_ids: list[int], module_id: str, due_on: date, officer: User
 ) -> tuple[int, int]:
-    """Assign a module to chosen people with a due date; (created, already assigned)."""
+    """Assign a module to chosen people with a due date; (created, already assigned).
+    Someone chosen twice (by department and by number) counts once."""
+    chosen = list(dict.fromkeys(user_ids))
     existing = set(
         db.session.scalars(
             select(Assignment.user_id).where(
-                Assignment.module_id == module_id, Assignment.user_id.in_(user_ids)
+                Assignment.module_id == module_id, Assignment.user_id.in_(chosen)
             )
         )
     )
-    new = [u for u in dict.fromkeys(user_ids) if u not in existing]
+    new = [u for u in chosen if u not in existing]
     for user_id in new:
         db.session.add(
             Assignment(
@@ -87,7 +89,10 @@ def assign_by_hand(
     db.session.flush()
     if new:
         standings.refresh_all(user_ids=new)
-    return len(new), len(user_ids) - len(new)
+    details = {"module": module_id, "due_on": due_on.isoformat()}
+    for person in db.session.scalars(select(User).where(User.id.in_(new))):
+        audit.record("module_assigned", actor=officer, subject=person, details=details)
+    return len(new), len(chosen) - len(new)
 
 
 # --- People ----------------------------------------------------------------------------

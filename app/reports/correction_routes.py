@@ -123,7 +123,7 @@ def assign() -> str | Response:
                 chosen, form.module.data, form.due_on.data, current_user
             )
             flash(
-                f"Assigned to {created} people"
+                f"Assigned to {created} {'person' if created == 1 else 'people'}"
                 + (f"; {already} already had it" if already else "")
                 + ".",
                 "success",

@@ -332,6 +332,16 @@ def test_assigning_by_hand_to_a_department_and_a_list(app, people, client_as):
     assert response.status_code == 302
     assert assignment(app, people["learner"], "regulated-only").source == "officer"
     assert assignment(app, people["officer"], "regulated-only") is None  # another department
+    with app.app_context():  # one event for each person: the learner and their manager
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.event == "module_assigned")
+        ).all()
+        assert sorted(e.subject_id for e in events) == sorted(
+            [people["learner"], people["line_manager"]]
+        )
+        assert all(
+            e.details == {"module": "regulated-only", "due_on": due.isoformat()} for e in events
+        )
     unknown = submit(
         officer,
         "/reports/assign",
@@ -343,6 +353,65 @@ def test_assigning_by_hand_to_a_department_and_a_list(app, people, client_as):
         },
     ).get_data(as_text=True)
     assert "No active person has the employee number NOPE1" in unknown
+
+
+def test_someone_chosen_twice_is_assigned_and_counted_once(app, people, client_as):
+    from app.models import Department
+
+    officer = client_as("officer")
+    with app.app_context():
+        department = str(
+            db.session.scalar(select(Department.id).where(Department.name == "Housing"))
+        )
+        number = db.session.get(User, people["learner"]).employee_number
+    due = date.today() + timedelta(days=30)
+    response = submit(
+        officer,
+        "/reports/assign",
+        {
+            "module": "regulated-only",
+            "department": department,
+            "employee_numbers": f"{number}\n{number}",
+            "due_on": [due.day, due.month, due.year],
+        },
+        follow_redirects=True,
+    )
+    assert "Assigned to 2 people." in response.text and "already had it" not in response.text
+    again = submit(
+        officer,
+        "/reports/assign",
+        {
+            "module": "regulated-only",
+            "department": "",
+            "employee_numbers": number,
+            "due_on": [due.day, due.month, due.year],
+        },
+        follow_redirects=True,
+    )
+    assert "Assigned to 0 people; 1 already had it." in again.text
+
+
+def test_an_exemption_that_would_change_nothing_is_refused(app, people, client_as):
+    sync(app)
+    officer = client_as("officer")
+    learner = people["learner"]
+    not_assigned = submit(
+        officer,
+        f"/reports/people/{learner}/modules/regulated-only/exempt",
+        {"reason": "Not needed"},
+    )
+    assert not_assigned.status_code == 200
+    assert "This person is not assigned this module" in not_assigned.text
+    not_exempt = submit(
+        officer, f"/reports/people/{learner}/modules/{MODULE}/end-exemption", {"reason": "Back"}
+    )
+    assert "This person is not exempt from this module" in not_exempt.text
+    exempt = f"/reports/people/{learner}/modules/{MODULE}/exempt"
+    assert submit(officer, exempt, {"reason": "Works offline"}).status_code == 302
+    twice = submit(officer, exempt, {"reason": "Works offline"})
+    assert "This person is already exempt from this module" in twice.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Correction)) == 1
 
 
 def test_the_dashboard_charts_twelve_months_with_the_numbers_beside(app, people, client_as):
