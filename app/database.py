@@ -14,8 +14,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import String, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from app import mail
 from app.extensions import db
@@ -37,6 +39,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
+        dbapi_connection.create_function("app_casefold", 1, _lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -44,6 +47,32 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         # that it waits its turn (busy timeout) instead of failing with "database is
         # locked" when it later upgrades a read lock. Reads (GET) stay concurrent.
         connection.exec_driver_sql("BEGIN" if _reading_only() else "BEGIN IMMEDIATE")
+
+
+class casefold(FunctionElement):
+    """Lower case for comparing what people type with names, in every alphabet.
+
+    PostgreSQL's lower() knows every letter; SQLite's knows only A to Z (so "Élodie" would
+    never match "élodie"), so there it is Python's str.lower, registered on each connection.
+    """
+
+    type = String()
+    name = "casefold"
+    inherit_cache = True
+
+
+@compiles(casefold)
+def _casefold_default(element: casefold, compiler: Any, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(casefold, "sqlite")
+def _casefold_sqlite(element: casefold, compiler: Any, **kw: Any) -> str:
+    return f"app_casefold({compiler.process(element.clauses, **kw)})"
+
+
+def _lower(text: str | None) -> str | None:
+    return text.lower() if isinstance(text, str) else text
 
 
 TRANSACTION_CONTROL = frozenset({"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"})

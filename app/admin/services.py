@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from app import audit
 from app.auth import services as auth_services
+from app.database import casefold
 from app.extensions import db
 from app.models import AuditEvent, Department, ProfessionalBody, User, normalise_email
 
@@ -151,14 +152,14 @@ def _people_conditions(filters: PeopleFilters) -> list[ColumnElement[bool]]:
     if filters.q:
         # Bound parameters only; autoescape makes % and _ in the search literal.
         needle = filters.q.lower()
-        full_name = func.lower(User.first_name + " " + User.last_name)
+        full_name = casefold(User.first_name + " " + User.last_name)
         conditions.append(
             or_(
-                func.lower(User.first_name).contains(needle, autoescape=True),
-                func.lower(User.last_name).contains(needle, autoescape=True),
+                casefold(User.first_name).contains(needle, autoescape=True),
+                casefold(User.last_name).contains(needle, autoescape=True),
                 full_name.contains(needle, autoescape=True),
                 User.email.contains(normalise_email(filters.q), autoescape=True),
-                func.lower(User.employee_number).contains(needle, autoescape=True),
+                casefold(User.employee_number).contains(needle, autoescape=True),
             )
         )
     if filters.department_id is not None:
@@ -263,7 +264,7 @@ class Outcome:
 
 def _by_employee_number(number: str) -> User | None:
     return db.session.scalar(
-        select(User).where(func.lower(User.employee_number) == number.strip().lower())
+        select(User).where(casefold(User.employee_number) == number.strip().lower())
     )
 
 
@@ -474,7 +475,7 @@ def _clean_name(name: str) -> str:
 
 
 def _department_named(name: str) -> Department | None:
-    return db.session.scalar(select(Department).where(func.lower(Department.name) == name.lower()))
+    return db.session.scalar(select(Department).where(casefold(Department.name) == name.lower()))
 
 
 def create_department(name: str, actor: User) -> Outcome:

@@ -20,6 +20,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from app import catalogue
 from app.catalogue.schema import Audience
 from app.compliance.rules import Status
+from app.database import casefold
 from app.extensions import db
 from app.models import Assignment, AssignmentSource, Department, User
 from app.models.base import today as today_utc
@@ -154,7 +155,7 @@ def person_conditions(filters: Filters, within: Select | None = None) -> list:
     if filters.department_id:
         conditions.append(User.department_id == filters.department_id)
     if filters.search:
-        haystack = func.lower(
+        haystack = casefold(
             User.first_name + " " + User.last_name + " " + User.email + " " + User.employee_number
         )
         conditions.append(haystack.contains(filters.search.lower(), autoescape=True))

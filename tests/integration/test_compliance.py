@@ -8,6 +8,7 @@ import io
 import re
 from datetime import date, timedelta
 
+import pytest
 from freezegun import freeze_time
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -426,3 +427,13 @@ def test_the_dashboard_charts_twelve_months_with_the_numbers_beside(app, people,
     assert percent == 25  # one of the four people assigned holds a valid certificate
     last_year = page.split("Compliance at each month end")[1].split("</tr>")[1]
     assert ">0%<" in last_year
+
+
+@pytest.mark.parametrize("typed", ["élodie", "ÉLODIE", "ødegaard", "Łukasz"])
+def test_names_in_any_alphabet_are_found_whatever_their_case(app, people, client_as, typed):
+    create_user(app, "elodie@example.org", first_name="Élodie Łukasz", last_name="Ødegaard")
+    officer = client_as("officer")
+    listed = visible_text(officer.get("/reports/people", query_string={"q": typed}).text)
+    assert "Élodie Łukasz Ødegaard" in listed and "Lewis" not in listed
+    users = visible_text(client_as("admin").get("/admin/users", query_string={"q": typed}).text)
+    assert "Ødegaard" in users and "Lewis" not in users
