@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -176,6 +177,20 @@ def test_a_file_that_no_longer_applies_when_confirmed_says_why_and_changes_nothi
     with app.app_context():
         stored = db.session.scalar(select(HrUpload).where(HrUpload.file_name == "second.csv"))
         assert stored.applied_at is None and stored.hr_import_id is None
+
+
+@pytest.mark.parametrize("extra", [-200, 100])
+def test_a_file_near_five_mb_is_read_or_told_it_is_too_large(app, people, client_as, extra):
+    officer = client_as("officer")
+    line = "E00001,Person,One,person1@example.org,Housing,Officer,2020-01-01,,no,none\n"
+    size = 5 * 1024 * 1024 + extra
+    data = (HEADER + line).encode()
+    data += b"#" * (size - len(data))
+    preview = officer.get(upload(officer, data, "big.csv")).text  # never a 413
+    if extra > 0:
+        assert "The file is larger than 5 MB" in preview
+    else:
+        assert "larger than" not in preview
 
 
 def test_a_changed_line_manager_moves_the_person_into_the_new_team(app, people, tmp_path):
