@@ -81,8 +81,10 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
         person = existing.get(row.employee_number)
         leaving = row.leaving_date is not None and row.leaving_date <= today
         if person is None:
-            if not leaving:
-                result.changes.append(Change(row.line, row.employee_number, _name(row), "create"))
+            action, why = "create", ()
+            if leaving:
+                action, why = "not created", ("their leaving date has passed",)
+            result.changes.append(Change(row.line, row.employee_number, _name(row), action, why))
             continue
         if leaving and person.is_active:
             result.changes.append(

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Assignment, HrImport, HrUpload, User
 from tests.support.accounts import csrf_token
+from tests.support.page_checks import visible_text
 
 HEADER = (
     "Employee Number,First Name,Last Name,E-mail,Department,Job Title,Start Date,"
@@ -191,6 +192,25 @@ def test_a_file_near_five_mb_is_read_or_told_it_is_too_large(app, people, client
         assert "The file is larger than 5 MB" in preview
     else:
         assert "larger than" not in preview
+
+
+def test_a_new_person_who_has_already_left_is_named_not_created(app, people, client_as):
+    officer = client_as("officer")
+    header = HEADER.replace("Professional Body\n", "Professional Body,Leaving Date\n")
+    data = (
+        header
+        + "N00001,Ann,Stays,ann@example.org,Housing,Officer,2020-01-01,,no,none,\n"
+        + "N00002,Bob,Gone,bob@example.org,Housing,Officer,2020-01-01,,no,none,2021-06-30\n"
+    ).encode()
+    path = upload(officer, data, "leavers.csv")
+    page = visible_text(officer.get(path).text)
+    assert "Applying this file will create 1," in page
+    assert "1 new person is not created because their leaving date has passed" in page
+    assert "Not created: their leaving date has passed" in page and "Bob Gone" in page
+    confirm(officer, path)
+    with app.app_context():
+        numbers = set(db.session.scalars(select(User.employee_number)))
+    assert "N00001" in numbers and "N00002" not in numbers
 
 
 def test_a_changed_line_manager_moves_the_person_into_the_new_team(app, people, tmp_path):
