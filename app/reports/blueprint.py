@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, render_template, request, url_for
 
@@ -88,6 +88,7 @@ def people_list(
         per_page=PER_PAGE,
         within=within,
     )
+    list_state = query_string(filters, sort=sort, page=page.number)
     return render_template(
         "reports/people.html",
         rows=page.rows,
@@ -99,12 +100,27 @@ def people_list(
         query=query_string(filters),
         sort_query=lambda s: query_string(filters, sort=s),
         page_query=lambda p: query_string(filters, sort=sort, page=p),
-        record_url=lambda person_id: url_for(record_endpoint, user_id=person_id),
+        # The record's Back link returns to this list as it is (filters, sort, page).
+        record_url=lambda person_id: url_for(
+            record_endpoint,
+            user_id=person_id,
+            list=list_state,
+        ),
         heading=heading,
         due_before_error=due_before_problem(),
         **choices,
         **extra,
     )
+
+
+LIST_KEYS = ("department", "module", "status", "due_before", "q", "sort", "page")
+
+
+def back_to_list(endpoint: str) -> str:
+    """The people list a record was opened from, with its filters: only the list's own
+    keys are carried over from the `list` argument, onto our own path."""
+    kept = [(k, v) for k, v in parse_qsl(request.args.get("list", "")) if k in LIST_KEYS]
+    return url_for(endpoint) + (f"?{urlencode(kept)}" if kept else "")
 
 
 def record_page(person, *, manager_view: bool) -> str:
@@ -118,4 +134,5 @@ def record_page(person, *, manager_view: bool) -> str:
         history=corrections.history(person),
         certificates=[(c, certificates.status_of(c)) for c in certificates.certificates_of(person)],
         manager_view=manager_view,
+        back_url=back_to_list("reports.team" if manager_view else "reports.people"),
     )

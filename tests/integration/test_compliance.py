@@ -437,3 +437,21 @@ def test_names_in_any_alphabet_are_found_whatever_their_case(app, people, client
     assert "Élodie Łukasz Ødegaard" in listed and "Lewis" not in listed
     users = visible_text(client_as("admin").get("/admin/users", query_string={"q": typed}).text)
     assert "Ødegaard" in users and "Lewis" not in users
+
+
+def test_a_record_leads_back_to_the_list_as_it_was(app, people, client_as):
+    sync(app)
+    officer = client_as("officer")
+    listing = officer.get("/reports/people?status=Not+started&sort=name&q=lewis").text
+    link = re.search(rf'href="(/reports/people/{people["learner"]}\?[^"]+)"', listing)
+    assert link, "the record link carries the list's state"
+    record = officer.get(link.group(1).replace("&amp;", "&")).text
+    back = re.search(r'href="([^"]+)" class="govuk-back-link"', record).group(1)
+    assert (
+        back.replace("&amp;", "&") == "/reports/people?status=Not+started&q=lewis&sort=name&page=1"
+    )
+    # Only the list's own keys are carried, and always onto the list's own path.
+    odd = officer.get(
+        f"/reports/people/{people['learner']}", query_string={"list": "next=//evil&q=x"}
+    ).text
+    assert 'href="/reports/people?q=x" class="govuk-back-link"' in odd
