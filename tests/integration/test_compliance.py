@@ -82,7 +82,7 @@ def test_overdue_then_exempt_then_certified_then_expiring_then_expired(app, peop
         refused = submit(officer, path, {"reason": ""}).get_data(as_text=True)
         assert "Enter why this person is exempt" in refused
         assert submit(officer, path, {"reason": "Works offline only"}).status_code == 302
-        link = f'href="/reports/people/{nina}"'
+        link = f'href="/reports/people/{nina}?'  # the record, with the list to go back to
         assert link not in officer.get("/reports/people?status=Overdue").get_data(as_text=True)
         assert link in officer.get("/reports/people?status=Exempt").get_data(as_text=True)
         record = officer.get(f"/reports/people/{nina}").get_data(as_text=True)
