@@ -79,7 +79,9 @@ def scenario(module_id: str, scenario_id: str) -> str | Response:
     if form.validate_on_submit():
         services.start_run(current_user, module, item)
         return redirect(url_for("learning.play", module_id=module_id, scenario_id=scenario_id))
-    if services.open_run(current_user, module, item) is not None:
+    run = services.open_run(current_user, module, item)
+    changed = services.left_behind(item, run)
+    if run is not None and not changed:
         return redirect(url_for("learning.play", module_id=module_id, scenario_id=scenario_id))
     return render_template(
         "learning/scenario_start.html",
@@ -87,6 +89,7 @@ def scenario(module_id: str, scenario_id: str) -> str | Response:
         scenario=item,
         form=form,
         finished=services.latest_finished_run(current_user, module, item),
+        changed=changed,
     )
 
 
@@ -109,6 +112,8 @@ def play(module_id: str, scenario_id: str) -> str | Response:
             )
         return redirect(url_for("learning.summary", module_id=module_id, scenario_id=scenario_id))
     run, decisions_made = found
+    if services.left_behind(item, run):  # the scenario's page explains and starts again
+        return redirect(url_for("learning.scenario", module_id=module_id, scenario_id=scenario_id))
     node = item.spec.nodes[run.current_node]
     is_decision = isinstance(node, schema.DecisionNode)
     form = DecisionForm() if is_decision else ContinueForm()
@@ -189,7 +194,7 @@ def summary(module_id: str, scenario_id: str) -> str | Response:
         "learning/summary.html",
         module=module,
         scenario=item,
-        end=item.spec.nodes[run.current_node],
+        end=item.spec.nodes.get(run.current_node),  # None if the content has changed since
         reviews=services.review(item, run),
         form=StartScenarioForm(),
         next_url=item_url(module_id, following),

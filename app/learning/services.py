@@ -215,7 +215,7 @@ def _progress(user: User) -> tuple[set[tuple[str, int, str]], set[tuple[str, str
             ScenarioRun.scenario_id,
             ScenarioRun.finished_at.is_(None),
         )
-        .where(ScenarioRun.user_id == user.id)
+        .where(ScenarioRun.user_id == user.id, ScenarioRun.abandoned_at.is_(None))
         .distinct()
     )
     for module_id, cycle, scenario_id, is_open in runs:
@@ -379,15 +379,27 @@ def latest_finished_run(user: User, module: Module, scenario: Scenario) -> Scena
             ScenarioRun.module_id == module.id,
             ScenarioRun.scenario_id == scenario.id,
             ScenarioRun.finished_at.is_not(None),
+            ScenarioRun.abandoned_at.is_(None),
         )
         .order_by(ScenarioRun.finished_at.desc(), ScenarioRun.id.desc())
         .limit(1)
     )
 
 
+def left_behind(scenario: Scenario, run: ScenarioRun | None) -> bool:
+    """Whether an open run stopped on a step the scenario no longer has (its content
+    changed since): it cannot go on, and starting again replaces it."""
+    return run is not None and run.current_node not in scenario.spec.nodes
+
+
 def start_run(user: User, module: Module, scenario: Scenario) -> ScenarioRun:
-    """The open run, or a new one from the start (the database allows only one open run)."""
-    run = open_run(user, module, scenario)
+    """The open run, or a new one from the start (the database allows only one open run).
+    A run left behind by a content change is closed as abandoned first."""
+    run = open_run(user, module, scenario, for_change=True)
+    if left_behind(scenario, run):
+        run.finished_at = run.abandoned_at = utcnow()
+        db.session.flush()
+        run = None
     if run is not None:
         return run
     _insert_once(

@@ -55,6 +55,9 @@ class ScenarioRun(Base):
     current_node: Mapped[str] = mapped_column(String(80))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Closed because newer content no longer has the step it stopped on (also finished_at,
+    # so it is not open): it never counts as a finished play-through.
+    abandoned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     decisions: Mapped[list[ScenarioDecision]] = relationship(
         back_populates="run", order_by="ScenarioDecision.id"

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import ItemProgress, ModuleCompletion, ScenarioDecision, ScenarioRun
 from tests.conftest import make_app
 from tests.support.accounts import create_user, csrf_token, sign_in, submit
+from tests.support.page_checks import visible_text
 
 MODULE = "/modules/sample-module"
 LESSON = f"{MODULE}/lessons/first-lesson"
@@ -279,5 +280,75 @@ def test_an_item_only_on_the_other_path_can_be_read_to_its_end(database_url, tmp
     submit(client, PLAY, {"node": "ask", "choice": "check"})
     summary = client.get(f"{SCENARIO}/summary")
     assert summary.status_code == 200 and "Check who needs it." in summary.text
+    with app.app_context():
+        db.engine.dispose()
+
+
+def content_copy(tmp_path, name: str) -> Path:
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    content = tmp_path / name / "content"
+    shutil.copytree(fixtures / "content", content)
+    shutil.copytree(fixtures / "quizzes", tmp_path / name / "quizzes")
+    return content
+
+
+def test_a_run_left_on_a_step_that_new_content_removed_starts_again(database_url, tmp_path):
+    old = make_app(database_url, CONTENT_DIR=str(content_copy(tmp_path, "old")))
+    user_id = create_user(old, "starter@example.org")
+    client = old.test_client()
+    sign_in(client, "starter@example.org")
+    play_to_the_decision(client)  # stopped at the decision "ask"
+    # The next version renames that step (and says it is a new version).
+    content = content_copy(tmp_path, "new")
+    scenario = content / "sample-module" / "scenarios" / "office-choice.yaml"
+    scenario.write_text(
+        scenario.read_text()
+        .replace("next: ask", "next: ask-again")
+        .replace("  ask:", "  ask-again:")
+    )
+    module = content / "sample-module" / "module.yaml"
+    module.write_text(module.read_text().replace("version: 1", "version: 2"))
+    new = make_app(database_url, CONTENT_DIR=str(content))
+    client = new.test_client()
+    sign_in(client, "starter@example.org")
+
+    play = client.get(PLAY)  # no error page: the scenario's page explains
+    assert play.headers["Location"] == SCENARIO
+    page = visible_text(client.get(SCENARIO).text)
+    assert "This scenario has changed since you started it" in page
+    assert "Start scenario" in page
+    assert submit(client, SCENARIO, {}).headers["Location"] == PLAY
+    assert "A colleague asks you to forward a file." in client.get(PLAY).text
+    submit(client, PLAY, {"node": "intro"})
+    submit(client, PLAY, {"node": "ask-again", "choice": "check"})
+    assert "Well done" in client.get(f"{SCENARIO}/summary").text
+    with new.app_context():
+        runs = db.session.scalars(
+            select(ScenarioRun).where(ScenarioRun.user_id == user_id).order_by(ScenarioRun.id)
+        ).all()
+        assert [(r.abandoned_at is not None, r.finished_at is not None) for r in runs] == [
+            (True, True),
+            (False, True),
+        ]
+        db.engine.dispose()
+    with old.app_context():
+        db.engine.dispose()
+
+
+def test_an_abandoned_run_does_not_count_as_done(database_url, tmp_path):
+    app = make_app(database_url, CONTENT_DIR=str(content_copy(tmp_path, "c")))
+    user_id = create_user(app, "starter@example.org")
+    client = app.test_client()
+    sign_in(client, "starter@example.org")
+    submit(client, LESSON, {})
+    play_to_the_decision(client)
+    with app.app_context():
+        run = db.session.scalar(select(ScenarioRun).where(ScenarioRun.user_id == user_id))
+        run.current_node = "a-step-that-is-gone"
+        db.session.commit()
+    submit(client, SCENARIO, {})  # starting again closes it as abandoned
+    task_list = visible_text(client.get(MODULE).text)
+    assert "A choice in the office Scenario In progress" in task_list  # not "Completed"
+    assert count(app, ModuleCompletion) == 0
     with app.app_context():
         db.engine.dispose()
