@@ -63,7 +63,7 @@ def verify_form() -> str | Response:
     return render_template("certificates/verify_form.html", form=form)
 
 
-@bp.get("/verify/<code>")
+@bp.get("/verify/<path:code>")  # a code typed with slashes as separators still matches
 @public
 def verify(code: str) -> tuple[str, int] | str:
     key = f"verify:{request.remote_addr}"
