@@ -44,8 +44,7 @@ def test_verify_shows_status_without_signing_in(app, client_as, client, people):
     slashes = "/".join(certificate.code[i : i + 4] for i in range(0, 16, 4))
     assert client.get(f"/verify/{slashes}").status_code == 200  # typed into the address bar
     # Typed with other separators, or with spaces around it: the same.
-    slashed = "/".join(certificate.code[i : i + 4] for i in range(0, 16, 4))
-    for typed in (slashed, f"  {certificate.code}  "):
+    for typed in (slashes, f"  {certificate.code}  "):
         form = client.get("/verify", query_string={"code": typed})
         assert form.headers["Location"] == f"/verify/{display(certificate.code)}", typed
 
