@@ -311,25 +311,31 @@ def test_a_due_by_date_that_is_not_a_date_says_so(app, people, client_as):
     assert "Enter the due date as a real date" not in fine
 
 
-def test_assigning_by_hand_to_a_department_and_a_list(app, people, client_as):
-    from app.models import Department
-
-    officer = client_as("officer")
-    with app.app_context():
-        department = str(
-            db.session.scalar(select(Department.id).where(Department.name == "Housing"))
-        )
-    due = date.today() + timedelta(days=30)
-    response = submit(
+def assign_by_hand(officer, due, *, department="", numbers="", follow_redirects=False):
+    return submit(
         officer,
         "/reports/assign",
         {
             "module": "regulated-only",
             "department": department,
-            "employee_numbers": "",
+            "employee_numbers": numbers,
             "due_on": [due.day, due.month, due.year],
         },
+        follow_redirects=follow_redirects,
     )
+
+
+def housing_department(app) -> str:
+    from app.models import Department
+
+    with app.app_context():
+        return str(db.session.scalar(select(Department.id).where(Department.name == "Housing")))
+
+
+def test_assigning_by_hand_to_a_department_and_a_list(app, people, client_as):
+    officer = client_as("officer")
+    due = date.today() + timedelta(days=30)
+    response = assign_by_hand(officer, due, department=housing_department(app))
     assert response.status_code == 302
     assert assignment(app, people["learner"], "regulated-only").source == "officer"
     assert assignment(app, people["officer"], "regulated-only") is None  # another department
@@ -343,52 +349,24 @@ def test_assigning_by_hand_to_a_department_and_a_list(app, people, client_as):
         assert all(
             e.details == {"module": "regulated-only", "due_on": due.isoformat()} for e in events
         )
-    unknown = submit(
-        officer,
-        "/reports/assign",
-        {
-            "module": "regulated-only",
-            "department": "",
-            "employee_numbers": "NOPE1",
-            "due_on": [due.day, due.month, due.year],
-        },
-    ).get_data(as_text=True)
+    unknown = assign_by_hand(officer, due, numbers="NOPE1").get_data(as_text=True)
     assert "No active person has the employee number NOPE1" in unknown
 
 
 def test_someone_chosen_twice_is_assigned_and_counted_once(app, people, client_as):
-    from app.models import Department
-
     officer = client_as("officer")
     with app.app_context():
-        department = str(
-            db.session.scalar(select(Department.id).where(Department.name == "Housing"))
-        )
         number = db.session.get(User, people["learner"]).employee_number
     due = date.today() + timedelta(days=30)
-    response = submit(
+    response = assign_by_hand(
         officer,
-        "/reports/assign",
-        {
-            "module": "regulated-only",
-            "department": department,
-            "employee_numbers": f"{number}\n{number}",
-            "due_on": [due.day, due.month, due.year],
-        },
+        due,
+        department=housing_department(app),
+        numbers=f"{number}\n{number}",
         follow_redirects=True,
     )
     assert "Assigned to 2 people." in response.text and "already had it" not in response.text
-    again = submit(
-        officer,
-        "/reports/assign",
-        {
-            "module": "regulated-only",
-            "department": "",
-            "employee_numbers": number,
-            "due_on": [due.day, due.month, due.year],
-        },
-        follow_redirects=True,
-    )
+    again = assign_by_hand(officer, due, numbers=number, follow_redirects=True)
     assert "Assigned to 0 people; 1 already had it." in again.text
 
 
