@@ -1,7 +1,10 @@
 """Outgoing e-mail.
 
 Messages are queued during a request or command and sent only after its transaction
-commits, so nobody receives a link to something that was rolled back. Without
+commits, so nobody receives a link to something that was rolled back. A request's
+messages go once its response has been sent: how long a page takes then says nothing
+about whether an e-mail went (the forgotten-password page answers a known address as
+fast as an unknown one), and a slow mail server does not hold a page up. Without
 MAIL_SERVER (development), a message is written to the log instead of being sent.
 """
 
@@ -13,6 +16,7 @@ import ssl
 from email.message import EmailMessage
 
 from flask import current_app, g
+from werkzeug.wrappers import Response
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +40,26 @@ def discard_queued() -> None:
 
 
 def send_queued() -> None:
-    outbox: list[tuple[str, str, str]] = g.pop("mail_outbox", [])
+    _send(g.pop("mail_outbox", []))
+
+
+def send_queued_after(response: Response) -> None:
+    """Send this request's messages when the server closes the response, after its last
+    byte has gone to the browser."""
+    outbox = g.pop("mail_outbox", [])
+    if not outbox:
+        return
+    app = current_app._get_current_object()
+
+    def send() -> None:
+        # The request's context is gone by then; the app's is enough to send.
+        with app.app_context():
+            _send(outbox)
+
+    response.call_on_close(send)
+
+
+def _send(outbox: list[tuple[str, str, str]]) -> None:
     for item in outbox:
         message = _message(*item)
         try:

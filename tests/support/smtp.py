@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import re
 import time
@@ -20,17 +21,20 @@ class _LoopbackController(Controller):
 
 
 class _Handler:
-    def __init__(self) -> None:
+    def __init__(self, delay_seconds: float) -> None:
         self.messages: list[Message] = []
+        self.delay_seconds = delay_seconds
 
     async def handle_DATA(self, server, session, envelope):
+        # A slow mail server takes its time before it accepts a message.
+        await asyncio.sleep(self.delay_seconds)
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 Message accepted for delivery"
 
 
 class SmtpServer:
-    def __init__(self) -> None:
-        self._handler = _Handler()
+    def __init__(self, delay_seconds: float = 0) -> None:
+        self._handler = _Handler(delay_seconds)
         self._controller = _LoopbackController(self._handler, hostname="127.0.0.1", port=0)
 
     def start(self) -> SmtpServer:
