@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
 
 from app.admin import presenters, services
@@ -184,6 +184,9 @@ def edit_user(user_id: int) -> str | Response:
     if form.validate_on_submit():
         outcome = services.update_person(person, _details(form), _actor())
         if outcome.ok:
+            if person.id == current_user.id:
+                # A new address ends every session; this one carries on under the new token.
+                login_user(person)
             flash("Details saved.", "success")
             return redirect(url_for("admin.user", user_id=person.id))
         _show_errors(form, outcome.errors)

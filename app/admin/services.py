@@ -419,6 +419,8 @@ def update_person(person: User, details: PersonDetails, actor: User) -> Outcome:
     changes = audit.changes(before, _snapshot(person))
     if changes:
         audit.record("user_updated", actor=actor, subject=person, details={"changes": changes})
+    if person.email != before["email"]:
+        auth_services.email_changed(person, before["email"], actor=actor)
     roles_after = _roles(person)
     if roles_after != roles_before:
         audit.record(

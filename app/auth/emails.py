@@ -71,3 +71,18 @@ def account_locked(user: User, minutes: int) -> tuple[str, str]:
         "If it was not you, reset your password and tell your line manager.\n" + _sign_off()
     )
     return subject, body
+
+
+def email_address_changed(user: User) -> tuple[str, str]:
+    # Sent to the old address; the new one is left out, since the old one may be wrong.
+    config = current_app.config
+    subject = f"Your e-mail address for {config['SERVICE_NAME']} has been changed"
+    body = (
+        f"Dear {user.first_name},\n\n"
+        f"{config['ORG_NAME']} has changed the e-mail address of your {config['SERVICE_NAME']} "
+        "account, so e-mails about it will no longer come to this address. Links sent here "
+        "before no longer work, and every session of the account was signed out.\n\n"
+        "If you did not expect this, tell your line manager or the contact below straight "
+        "away.\n" + _sign_off()
+    )
+    return subject, body

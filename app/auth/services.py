@@ -291,6 +291,19 @@ def invite(user: User, actor: User | None, *, new_account: bool = False) -> None
     audit.record("invitation_sent", actor=actor, subject=user)
 
 
+def email_changed(user: User, old_email: str, actor: User | None) -> None:
+    """After someone else changed a person's e-mail address: links already sent to the old
+    address stop working, every session ends, the old address is told, and a person still
+    waiting to set a password gets a new invitation at the new one."""
+    now = utcnow()
+    _expire_tokens(user, TokenPurpose.PASSWORD_RESET, now)
+    _expire_tokens(user, TokenPurpose.INVITATION, now)
+    end_all_sessions(user)
+    mail.queue(old_email, *emails.email_address_changed(user))
+    if user.password_hash is None and user.is_active:
+        invite(user, actor=actor)
+
+
 def request_password_reset(email: str, address: str | None) -> None:
     """Send a reset link if the address belongs to an active account. Says nothing either way."""
     config = current_app.config

@@ -51,6 +51,9 @@ class Preview:
     full_file: bool
     problems: list[parser.Problem]
     changes: list[Change] = field(default_factory=list)
+    # The rows the plan was made from: applying uses these, never a second reading that
+    # could judge a row differently.
+    rows: list[parser.HrRow] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for c in self.changes if c.action == action)
@@ -69,9 +72,14 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
         existing_employee_numbers=frozenset(existing),
         emails_in_use=emails,
     )
-    result = Preview(digest, full_file, [*parsed.problems, *_too_long(parsed.rows)])
+    result = Preview(
+        digest,
+        full_file,
+        [*parsed.problems, *_too_long(parsed.rows), *_role_holders_readdressed(parsed, existing)],
+    )
     if result.problems:
         return result
+    result.rows = parsed.rows
     today = today_utc()
     departments = {d.id: d.name for d in db.session.scalars(select(Department))}
     numbers = {u.id: u.employee_number for u in existing.values()}
@@ -139,6 +147,29 @@ def _too_long(rows: list[parser.HrRow]) -> list[parser.Problem]:
     return problems
 
 
+def _role_holders_readdressed(
+    parsed: parser.ParsedFile, existing: dict[str, User]
+) -> list[parser.Problem]:
+    """A file may not change the e-mail address of a training officer or administrator:
+    whoever holds the address can reset the password, so an officer importing a file
+    could otherwise take over an administrator's account."""
+    problems = []
+    for row in parsed.rows:
+        person = existing.get(row.employee_number)
+        if person is None or row.email == person.email:
+            continue
+        if person.is_training_officer or person.is_administrator:
+            problems.append(
+                parser.Problem(
+                    row.line,
+                    f"Line {row.line}: {person.first_name} {person.last_name} is a training "
+                    "officer or administrator, so an HR file cannot change their e-mail "
+                    "address. Ask an administrator to change it on their account page.",
+                )
+            )
+    return problems
+
+
 def _name(row: parser.HrRow) -> str:
     return f"{row.first_name} {row.last_name}"
 
@@ -178,11 +209,11 @@ def apply(
     plan = preview(data, full_file=full_file, acting=acting)
     if not plan.ok:
         return plan, None
-    parsed = parser.parse(data)
-    rows = {r.employee_number: r for r in parsed.rows}
+    rows = {r.employee_number: r for r in plan.rows}
     people = {u.employee_number: u for u in db.session.scalars(select(User))}
     departments = {d.name: d for d in db.session.scalars(select(Department))}
     created: list[User] = []
+    readdressed: list[tuple[User, str]] = []
     for change in plan.changes:
         row = rows.get(change.employee_number)
         person = people.get(change.employee_number)
@@ -193,11 +224,25 @@ def apply(
             people[row.employee_number] = person
             created.append(person)
         elif change.action == "update":
+            if row.email != person.email:
+                readdressed.append((person, person.email))
             _copy(person, row, departments)
             person.is_active = True
+            audit.record(
+                "user_updated",
+                actor=acting,
+                subject=person,
+                details={"by": "HR import", "fields": list(change.fields)},
+            )
         elif change.action == "deactivate":
             person.is_active = False
             auth_services.end_all_sessions(person)
+            audit.record(
+                "user_deactivated",
+                actor=acting,
+                subject=person,
+                details={"reason": f"HR import: {', '.join(change.fields)}"},
+            )
     db.session.flush()
     for number, row in rows.items():  # managers, once everyone exists
         person = people.get(number)
@@ -207,6 +252,8 @@ def apply(
     db.session.flush()
     for person in created:
         auth_services.invite(person, actor=acting, new_account=True)
+    for person, old_email in readdressed:
+        auth_services.email_changed(person, old_email, actor=acting)
     assigned = compliance.sync_assignments()
     record = HrImport(
         imported_by_id=acting.id if acting else None,

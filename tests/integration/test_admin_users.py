@@ -529,6 +529,53 @@ def test_adding_a_person_emails_them_an_invitation(mail_app, mail_people, smtp_s
     assert "https://training.example.org/set-password/" in body_of(message)
 
 
+def test_correcting_a_mistyped_address_cancels_the_old_invitation_and_sends_a_new_one(
+    mail_app, mail_people, smtp_server
+):
+    from tests.support.smtp import link_in
+
+    admin = mail_app.test_client()
+    assert sign_in(admin, "admin@example.org").status_code == 302
+    form = person_form(mail_app, email="nina.newcomr@example.org")
+    form["department"] = str(mail_people["housing"])
+    assert submit(admin, "/admin/users/new", form).status_code == 302
+    [first] = smtp_server.wait_for()
+    old_link = link_in(first).removeprefix("https://training.example.org")
+    person = user_by_email(mail_app, "nina.newcomr@example.org")
+
+    path = f"/admin/users/{person['id']}/edit"
+    response = submit(
+        admin, path, edit_form(mail_app, person["id"], email="nina.newcomer@example.org")
+    )
+    assert response.status_code == 302
+    messages = smtp_server.wait_for(3)
+    to_old, to_new = (
+        smtp_server.to("nina.newcomr@example.org"),
+        smtp_server.to("nina.newcomer@example.org"),
+    )
+    assert len(messages) == 3 and len(to_old) == 2 and len(to_new) == 1
+    assert "has been changed" in to_old[1]["Subject"]
+    assert "nina.newcomer" not in body_of(to_old[1])  # the old address may be a stranger's
+    # Whoever got the mistyped e-mail can no longer set the password ...
+    assert mail_app.test_client().get(old_link).status_code == 404
+    # ... and the person can, from the new invitation.
+    new_link = link_in(to_new[0]).removeprefix("https://training.example.org")
+    assert mail_app.test_client().get(new_link).status_code == 200
+    assert admin.get("/admin/users").status_code == 200  # the administrator carries on
+
+
+def test_an_administrator_who_changes_their_own_address_stays_signed_in_here_only(
+    app, client_as, dated_people
+):
+    admin, elsewhere = client_as("admin"), client_as("admin")
+    path = f"/admin/users/{dated_people['admin']}/edit"
+    form = edit_form(app, dated_people["admin"], email="angus.new@example.org")
+    assert submit(admin, path, form).status_code == 302
+    assert user_row(app, dated_people["admin"])["email"] == "angus.new@example.org"
+    assert admin.get("/admin/users").status_code == 200
+    assert elsewhere.get("/admin/users").status_code == 302  # every other session ended
+
+
 VALIDATION_CASES = [
     ({"employee_number": ""}, "employee_number", "Enter an employee number"),
     ({"employee_number": "   "}, "employee_number", "Enter an employee number"),

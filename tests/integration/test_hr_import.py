@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Assignment, HrImport, HrUpload, User
+from app.models import Assignment, AuditEvent, HrImport, HrUpload, User
 from tests.support.accounts import csrf_token
 from tests.support.page_checks import visible_text
 
@@ -244,3 +244,85 @@ def test_values_longer_than_the_records_hold_are_problems_not_errors(app, people
     assert result.exit_code == 1
     assert "Line 3: the department is longer than 120 characters." in result.output
     assert count(app, User) == before
+
+
+def number_of(app, user_id: int) -> str:
+    with app.app_context():
+        return db.session.get(User, user_id).employee_number
+
+
+def person_row(app, user_id: int, **changes: str) -> str:
+    """The HR line for a person as they are, with some values changed."""
+    with app.app_context():
+        person = db.session.get(User, user_id)
+        manager = person.line_manager.employee_number if person.line_manager else ""
+        values = {
+            "number": person.employee_number,
+            "first": person.first_name,
+            "last": person.last_name,
+            "email": person.email,
+            "department": person.department.name,
+            "job": person.job_title or "Officer",
+            "start": person.start_date.isoformat() if person.start_date else "",
+            "manager": manager,
+        }
+    values.update(changes)
+    return ",".join(values.values()) + ",no,none\n"
+
+
+def test_a_row_whose_line_manager_is_not_in_the_file_applies(app, people, client_as):
+    officer = client_as("officer")
+    # A partial file: the learner's manager is already in the database, not in the file.
+    row = person_row(app, people["learner"], job="Senior housing officer")
+    assert f",{number_of(app, people['line_manager'])}," in row
+    path = upload(officer, (HEADER + row).encode(), "one.csv")
+    assert "Apply these changes" in officer.get(path).text
+    assert confirm(officer, path).status_code == 302
+    with app.app_context():
+        learner = db.session.get(User, people["learner"])
+        assert learner.job_title == "Senior housing officer"
+        assert learner.line_manager_id == people["line_manager"]
+        [event] = db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.event == "user_updated", AuditEvent.subject_id == learner.id
+            )
+        )
+        assert event.actor_id == people["officer"] and event.details["fields"] == ["job title"]
+
+
+@pytest.mark.parametrize("role", ["admin", "officer"])
+def test_a_file_cannot_change_an_administrators_or_officers_address(app, people, client_as, role):
+    officer = client_as("officer")
+    row = person_row(app, people[role], email="taken.over@example.org")
+    path = upload(officer, (HEADER + row).encode(), "takeover.csv")
+    page = visible_text(officer.get(path).text)
+    assert "Nothing was changed" in page and "Apply these changes" not in page
+    assert "cannot change their e-mail address" in page
+    assert confirm(officer, path).status_code == 200  # confirming anyway changes nothing
+    with app.app_context():
+        assert db.session.get(User, people[role]).email == f"{role}@example.org"
+        assert db.session.scalar(select(User).where(User.email == "taken.over@example.org")) is None
+
+
+def test_a_new_address_from_hr_ends_old_links_and_tells_the_old_address(mail_app, smtp_server):
+    from tests.support.accounts import create_department, create_user, sign_in, submit
+    from tests.support.smtp import link_in
+
+    housing = create_department(mail_app, "Housing")
+    create_user(mail_app, "officer@example.org", department_id=housing, is_training_officer=True)
+    learner = create_user(mail_app, "lewis@example.org", first_name="Lewis", department_id=housing)
+    submit(mail_app.test_client(), "/forgotten-password", {"email": "lewis@example.org"})
+    [reset] = smtp_server.wait_for()
+    reset_path = link_in(reset).removeprefix("https://training.example.org")
+    lewis = mail_app.test_client()
+    assert sign_in(lewis, "lewis@example.org").status_code == 302
+
+    officer = mail_app.test_client()
+    assert sign_in(officer, "officer@example.org").status_code == 302
+    row = person_row(mail_app, learner, email="lewis.new@example.org")
+    assert confirm(officer, upload(officer, (HEADER + row).encode(), "new.csv")).status_code == 302
+
+    [notice] = smtp_server.wait_for(2)[1:]
+    assert notice["To"] == "lewis@example.org" and "has been changed" in notice["Subject"]
+    assert mail_app.test_client().get(reset_path).status_code == 404  # the old link is dead
+    assert lewis.get("/home").status_code == 302  # and so is the old session
