@@ -29,6 +29,14 @@ def history(user: User) -> list[Correction]:
     )
 
 
+def _refuse_own_record(officer: User, person: User) -> None:
+    # A record that its holder corrected would not stand as evidence.
+    if officer.id == person.id:
+        raise CorrectionRefused(
+            "You cannot correct your own training record. Ask another training officer"
+        )
+
+
 def _assignment(person: User, module_id: str) -> Assignment | None:
     return db.session.scalar(
         select(Assignment).where(Assignment.user_id == person.id, Assignment.module_id == module_id)
@@ -48,6 +56,11 @@ def _record(officer: User, person: User, module_id: str, kind: CorrectionKind, *
 def extend_due(
     officer: User, person: User, module_id: str, new_due_on: date, reason: str, *, today: date
 ) -> Correction:
+    _refuse_own_record(officer, person)
+    if _assignment(person, module_id) is None:
+        raise CorrectionRefused(
+            "This person is not assigned this module, so it has no due date to extend"
+        )
     if new_due_on <= today:
         raise CorrectionRefused("The new due date must be in the future")
     correction = _record(
@@ -63,6 +76,7 @@ def extend_due(
 
 
 def exempt(officer: User, person: User, module_id: str, reason: str) -> Correction:
+    _refuse_own_record(officer, person)
     assignment = _assignment(person, module_id)
     if assignment is None:
         raise CorrectionRefused(
@@ -74,6 +88,7 @@ def exempt(officer: User, person: User, module_id: str, reason: str) -> Correcti
 
 
 def end_exemption(officer: User, person: User, module_id: str, reason: str) -> Correction:
+    _refuse_own_record(officer, person)
     assignment = _assignment(person, module_id)
     if assignment is None or not assignment.exempt:
         raise CorrectionRefused("This person is not exempt from this module")
@@ -83,6 +98,7 @@ def end_exemption(officer: User, person: User, module_id: str, reason: str) -> C
 
 
 def reset_cool_down(officer: User, person: User, module_id: str, reason: str) -> Correction:
+    _refuse_own_record(officer, person)
     return _with_reason(
         officer, person, module_id, CorrectionKind.RESET_COOL_DOWN, "cool_down_reset", reason
     )
@@ -100,6 +116,7 @@ def _with_reason(
 
 
 def revoke(officer: User, certificate: Certificate, reason: str) -> Correction:
+    _refuse_own_record(officer, certificate.holder)
     if certificate.revoked_at is not None:
         raise CorrectionRefused("This certificate has already been revoked")
     certificate.revoked_at = utcnow()
@@ -125,6 +142,7 @@ def revoke(officer: User, certificate: Certificate, reason: str) -> Correction:
 def record_offline_completion(
     officer: User, person: User, module_id: str, completed_on: date, evidence: str, *, today: date
 ) -> Correction:
+    _refuse_own_record(officer, person)
     if completed_on > today:
         raise CorrectionRefused("The date of the completion must be today or in the past")
     correction = _record(

@@ -433,3 +433,47 @@ def test_a_record_leads_back_to_the_list_as_it_was(app, people, client_as):
         f"/reports/people/{people['learner']}", query_string={"list": "next=//evil&q=x"}
     ).text
     assert 'href="/reports/people?q=x" class="govuk-back-link"' in odd
+
+
+def test_an_officer_cannot_correct_their_own_record(app, people, client_as):
+    sync(app)
+    officer = client_as("officer")
+    own = people["officer"]
+    later, earlier = today() + timedelta(days=90), today() - timedelta(days=10)
+    attempts = {
+        "extend": {"new_due_on": [later.day, later.month, later.year], "reason": "Busy"},
+        "exempt": {"reason": "Trust me"},
+        "reset-cool-down": {"reason": "Trust me"},
+        "offline": {"completed_on": [earlier.day, earlier.month, earlier.year], "reason": "Me"},
+    }
+    for action, form in attempts.items():
+        response = submit(officer, f"/reports/people/{own}/modules/{MODULE}/{action}", form)
+        assert response.status_code == 200, action
+        assert "You cannot correct your own training record" in response.text, action
+    certificate = certify(officer, app, own)
+    refused = submit(officer, f"/reports/certificates/{certificate.id}/revoke", {"reason": "x"})
+    assert "You cannot correct your own training record" in refused.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Correction)) == 0
+        assert db.session.get(type(certificate), certificate.id).revoked_at is None
+    # Another officer can.
+    colleague = create_user(app, "colleague@example.org", is_training_officer=True)
+    assert colleague
+    other = app.test_client()
+    sign_in(other, "colleague@example.org")
+    form = attempts["extend"]
+    path = f"/reports/people/{own}/modules/{MODULE}/extend"
+    assert submit(other, path, form).status_code == 302
+
+
+def test_a_due_date_cannot_be_extended_on_a_module_not_assigned(app, people, client_as):
+    sync(app)
+    later = today() + timedelta(days=90)
+    response = submit(
+        client_as("officer"),
+        f"/reports/people/{people['learner']}/modules/regulated-only/extend",
+        {"new_due_on": [later.day, later.month, later.year], "reason": "Busy"},
+    )
+    assert "This person is not assigned this module" in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Correction)) == 0
