@@ -93,7 +93,14 @@ class DayMonthYearField(Field):
             raise ValueError(f"{self.name_in_errors} must include a {missing[0]}")
         if len(missing) == 2:
             raise ValueError(f"{self.name_in_errors} must include a {missing[0]} and {missing[1]}")
-        if not all(part.isdigit() for part in parts) or len(year) != 4:
+        # Day and month have at most two digits: a longer number is no date, and a huge
+        # one would overflow rather than fail as a bad date.
+        if (
+            not all(part.isdigit() for part in parts)
+            or len(year) != 4
+            or len(day) > 2
+            or len(month) > 2
+        ):
             raise ValueError(f"{self.name_in_errors} must be a real date")
         try:
             self.data = date(int(year), int(month), int(day))

@@ -13,7 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, StopValidation
 
-from app.admin.forms import REASON_MAX, DayMonthYearField
+from app.admin.forms import REASON_MAX, DateInRange, DayMonthYearField
 from app.forms import TRIM, AppForm
 
 
@@ -46,7 +46,7 @@ class ExtendDueForm(AppForm):
         "New due date",
         name_in_errors="New due date",
         description="For example, 27 3 2027",
-        validators=[_date_needed("Enter the new due date")],
+        validators=[_date_needed("Enter the new due date"), DateInRange()],
     )
     reason = _reason(
         "Why are you extending it?",
@@ -97,7 +97,7 @@ class OfflineCompletionForm(AppForm):
         "Date they completed it",
         name_in_errors="Date they completed it",
         description="For example, 14 10 2026",
-        validators=[_date_needed("Enter the date they completed it")],
+        validators=[_date_needed("Enter the date they completed it"), DateInRange()],
     )
     reason = _reason(
         "Evidence",
@@ -125,7 +125,7 @@ class AssignForm(AppForm):
         "Due date",
         name_in_errors="Due date",
         description="For example, 31 3 2027",
-        validators=[_date_needed("Enter the due date")],
+        validators=[_date_needed("Enter the due date"), DateInRange()],
     )
     submit = SubmitField("Assign module", widget=GovSubmitInput())
 

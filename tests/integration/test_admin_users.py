@@ -599,6 +599,12 @@ VALIDATION_CASES = [
     ({"start_date": ["3", "", ""]}, "start_date", "Start date must include a month and year"),
     ({"start_date": ["31", "2", "2026"]}, "start_date", "Start date must be a real date"),
     ({"start_date": ["3", "11", "26"]}, "start_date", "Start date must be a real date"),
+    (
+        {"start_date": ["99999999999999999999", "11", "2026"]},
+        "start_date",
+        "Start date must be a real date",
+    ),
+    ({"start_date": ["3", "123", "2026"]}, "start_date", "Start date must be a real date"),
     ({"start_date": ["a", "b", "cdef"]}, "start_date", "Start date must be a real date"),
     ({"start_date": ["3", "11", "1066"]}, "start_date", "Start date must be a real date"),
     ({"start_date": "3"}, "start_date", "Start date must include a month and year"),

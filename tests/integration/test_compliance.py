@@ -477,3 +477,37 @@ def test_a_due_date_cannot_be_extended_on_a_module_not_assigned(app, people, cli
     assert "This person is not assigned this module" in response.text
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Correction)) == 0
+
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "label", "extra"),
+    [
+        (
+            "/reports/people/{learner}/modules/sample-module/extend",
+            "new_due_on",
+            "New due date",
+            {"reason": "Busy"},
+        ),
+        (
+            "/reports/people/{learner}/modules/sample-module/offline",
+            "completed_on",
+            "Date they completed it",
+            {"reason": "Register"},
+        ),
+        ("/reports/assign", "due_on", "Due date", {"module": MODULE, "department": ""}),
+    ],
+)
+@pytest.mark.parametrize("parts", [[HUGE, "1", "2027"], ["1", HUGE, "2027"], ["1", "1", "9999"]])
+def test_a_date_out_of_all_reason_is_a_clear_error(
+    app, people, client_as, path, field, label, extra, parts
+):
+    sync(app)
+    path = path.format(learner=people["learner"])
+    response = submit(client_as("officer"), path, {field: parts, **extra})
+    assert response.status_code == 200
+    assert f"{label} must be a real date" in visible_text(response.text)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Correction)) == 0
