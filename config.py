@@ -127,6 +127,8 @@ class Config:
     RENEWAL_WINDOW_DAYS = _env_int("RENEWAL_WINDOW_DAYS", 60)
     # Public certificate checks allowed per address per RATE_LIMIT_WINDOW_MINUTES.
     VERIFY_REQUESTS_PER_ADDRESS = _env_int("VERIFY_REQUESTS_PER_ADDRESS", 60)
+    # Exports (compliance list, matrix) one officer may download in an hour.
+    EXPORTS_PER_USER_PER_HOUR = _env_int("EXPORTS_PER_USER_PER_HOUR", 30)
 
     # Lesson content, loaded and validated once at start-up.
     CONTENT_DIR = os.environ.get("CONTENT_DIR", str(BASE_DIR / "content"))

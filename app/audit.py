@@ -49,6 +49,7 @@ EVENTS: dict[str, str] = {
     "certificate_revoked": "Certificate revoked",
     "offline_completion_recorded": "Completion recorded from elsewhere",
     "hr_import_applied": "HR file imported",
+    "export_downloaded": "Report exported",
 }
 
 
@@ -93,6 +94,35 @@ def record(
         extra={
             "event": event,
             "actor_id": actor.id if actor else None,
+            "subject_id": subject.id if subject else None,
+            "details": details or {},
+        },
+    )
+
+
+def record_now(
+    event: str, *, actor: User, subject: User | None = None, details: dict[str, Any] | None = None
+) -> None:
+    """Record an event in its own short transaction, for a page that only reads (a GET)."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown audit event {event!r}")
+    with db.engine.begin() as connection:
+        connection.execute(
+            _INSERT,
+            {
+                "event": event,
+                "occurred_at": utcnow(),
+                "ip_address": client_address(),
+                "details": details or {},
+                "actor_id": actor.id,
+                "subject_id": subject.id if subject else None,
+            },
+        )
+    log.info(
+        EVENTS[event],
+        extra={
+            "event": event,
+            "actor_id": actor.id,
             "subject_id": subject.id if subject else None,
             "details": details or {},
         },

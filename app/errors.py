@@ -49,6 +49,13 @@ ERROR_PAGES: dict[int, tuple[str, tuple[str, ...]]] = {
             "Go back and send a smaller file.",
         ),
     ),
+    429: (
+        "You have done that too many times",
+        (
+            "We have paused this for a while to keep the service safe.",
+            "Try again later.",
+        ),
+    ),
     500: (
         "Sorry, there is a problem with the service",
         (

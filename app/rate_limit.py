@@ -16,8 +16,8 @@ def _window() -> timedelta:
     return timedelta(minutes=current_app.config["RATE_LIMIT_WINDOW_MINUTES"])
 
 
-def count(key: str) -> int:
-    since = utcnow() - _window()
+def count(key: str, window: timedelta | None = None) -> int:
+    since = utcnow() - (window or _window())
     return db.session.scalar(
         select(func.count())
         .select_from(RateLimitHit)
@@ -25,8 +25,9 @@ def count(key: str) -> int:
     )
 
 
-def exceeded(key: str, limit: int) -> bool:
-    return count(key) >= limit
+def exceeded(key: str, limit: int, window: timedelta | None = None) -> bool:
+    """Whether `key` has `limit` hits in the window (RATE_LIMIT_WINDOW_MINUTES unless given)."""
+    return count(key, window) >= limit
 
 
 def hit(key: str) -> None:
@@ -43,9 +44,14 @@ def clear(key: str) -> None:
     db.session.execute(delete(RateLimitHit).where(RateLimitHit.key == key))
 
 
+# The longest window any limit counts over (exports are counted per hour).
+LONGEST_WINDOW = timedelta(hours=1)
+
+
 def purge_expired() -> int:
     """Old hits count for nothing; `flask rate-limits purge` removes them."""
+    keep = max(_window(), LONGEST_WINDOW)
     result = db.session.execute(
-        delete(RateLimitHit).where(RateLimitHit.created_at < utcnow() - _window())
+        delete(RateLimitHit).where(RateLimitHit.created_at < utcnow() - keep)
     )
     return result.rowcount or 0

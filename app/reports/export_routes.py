@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, stream_with_context
+from flask import Response, abort, current_app, request, stream_with_context
+from flask_login import current_user
 
-from app import catalogue
+from app import audit, catalogue, rate_limit
 from app.auth.permissions import training_officer
 from app.compliance import queries
+from app.errors import render_error
 from app.models.base import today
 from app.reports import exports
 from app.reports.blueprint import bp, url_filters
@@ -49,26 +51,43 @@ def _matrix(filters):
 
 @bp.get("/reports/export/<kind>.<extension>")
 @training_officer
-def export(kind: str, extension: str) -> Response:
+def export(kind: str, extension: str) -> Response | tuple[str, int]:
+    if kind not in ("compliance", "matrix") or extension not in ("csv", "xlsx"):
+        abort(404)
+    # Every member of staff's name and e-mail address leaves in an export: who took one,
+    # and with which filters, is recorded, and a runaway script is stopped.
+    key = f"export:{current_user.id}"
+    limit = current_app.config["EXPORTS_PER_USER_PER_HOUR"]
+    if rate_limit.exceeded(key, limit, rate_limit.LONGEST_WINDOW):
+        return render_error(
+            429,
+            (
+                f"You have downloaded {limit} exports in the last hour, the most allowed.",
+                "Try again later. The exports you have already downloaded are still up to date "
+                "for the day they were taken.",
+            ),
+        )
+    rate_limit.hit_now(key)
     filters = url_filters()
+    audit.record_now(
+        "export_downloaded",
+        actor=current_user,
+        details={"export": f"{kind}.{extension}", "filters": request.args.to_dict(flat=False)},
+    )
     if kind == "compliance":
         headers, rows = LIST_HEADERS, _list_rows(filters)
-    elif kind == "matrix":
-        headers, rows = _matrix(filters)
     else:
-        abort(404)
+        headers, rows = _matrix(filters)
     stamp = today().isoformat()
     name = f"{kind}-{stamp}.{extension}"
     if extension == "csv":
         response = Response(
             stream_with_context(exports.csv_lines(headers, rows)), mimetype="text/csv"
         )
-    elif extension == "xlsx":
+    else:
         response = Response(
             exports.xlsx_bytes([(kind.capitalize(), headers, rows)]),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    else:
-        abort(404)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

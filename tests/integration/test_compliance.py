@@ -511,3 +511,35 @@ def test_a_date_out_of_all_reason_is_a_clear_error(
     assert f"{label} must be a real date" in visible_text(response.text)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Correction)) == 0
+
+
+def test_exports_are_audited_and_limited_per_officer_per_hour(app, people, client_as):
+    sync(app)
+    app.config["EXPORTS_PER_USER_PER_HOUR"] = 3
+    officer = client_as("officer")
+    assert officer.get("/reports/export/compliance.csv?module=sample-module").status_code == 200
+    assert officer.get("/reports/export/matrix.xlsx").status_code == 200
+    assert officer.get("/reports/export/matrix.csv").status_code == 200
+    refused = officer.get("/reports/export/compliance.csv")
+    assert refused.status_code == 429
+    assert "You have downloaded 3 exports in the last hour" in visible_text(refused.text)
+    assert client_as("admin").get("/reports/export/matrix.csv").status_code == 200  # per officer
+    with app.app_context():
+        events = list(
+            db.session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.event == "export_downloaded")
+                .order_by(AuditEvent.id)
+            )
+        )
+    assert [(e.actor_id, e.details["export"]) for e in events] == [
+        (people["officer"], "compliance.csv"),
+        (people["officer"], "matrix.xlsx"),
+        (people["officer"], "matrix.csv"),
+        (people["admin"], "matrix.csv"),
+    ]
+    assert events[0].details["filters"] == {"module": ["sample-module"]}
+    audit_page = visible_text(client_as("admin").get("/admin/audit-log").text)
+    assert "Report exported" in audit_page
+    with freeze_time(utcnow() + timedelta(minutes=61)):  # an hour on, the officer may again
+        assert client_as("officer").get("/reports/export/compliance.csv").status_code == 200
