@@ -52,7 +52,8 @@ def team() -> str:
         record_endpoint="reports.team_member",
         heading="Your team",
         choices=choices,
-        team_view=True,
+        # Only when nobody reports to them: a filter that matches nobody keeps its form.
+        no_team=not queries.has_team(current_user.id),
     )
 
 

@@ -295,6 +295,11 @@ def test_a_line_manager_can_filter_their_team(app, people, client_as):
     assert 'value="Exempt" selected' in manager.get("/team?status=Exempt").text
     page = visible_text(manager.get("/team?status=Exempt&q=Bea").text)
     assert "Lewis" not in page
+    # A filter that matches nobody keeps the filters, so the manager can change them.
+    for query in ("status=Expired", "due_before=2000-01-01"):
+        page = visible_text(manager.get(f"/team?{query}").text)
+        assert "0 people" in page and "Nobody reports to you" not in page, query
+        assert "Apply filters" in page
 
 
 def test_a_due_by_date_that_is_not_a_date_says_so(app, people, client_as):
