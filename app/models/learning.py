@@ -70,8 +70,16 @@ class ScenarioDecision(Base):
     __tablename__ = "scenario_decision"
     __table_args__ = (
         UniqueConstraint("run_id", "node_id"),
-        # Covers the analytics count (grouped by choice) without reading the table.
-        Index("ix_scenario_decision_choices", "module_id", "scenario_id", "node_id", "choice_id"),
+        # Covers the analytics counts (choices, and the people who made them) without
+        # reading the table.
+        Index(
+            "ix_scenario_decision_choosers",
+            "module_id",
+            "scenario_id",
+            "node_id",
+            "choice_id",
+            "user_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

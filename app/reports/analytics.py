@@ -84,6 +84,11 @@ class DecisionStat:
     node_id: str
     question: str
     choices: list[tuple[str, str, int]]  # (text, outcome, count)
+    people: int = 0  # different people who made this decision
+
+    @property
+    def enough(self) -> bool:
+        return self.people >= MIN_LEARNERS
 
     @property
     def total(self) -> int:
@@ -113,6 +118,13 @@ def decision_stats() -> list[DecisionStat]:
     counts: dict[tuple[str, str, str], dict[str, int]] = {}
     for module_id, scenario_id, node_id, choice_id, count in rows:
         counts.setdefault((module_id, scenario_id, node_id), {})[choice_id] = count
+    node = (ScenarioDecision.module_id, ScenarioDecision.scenario_id, ScenarioDecision.node_id)
+    people = {
+        (module_id, scenario_id, node_id): count
+        for module_id, scenario_id, node_id, count in db.session.execute(
+            select(*node, func.count(ScenarioDecision.user_id.distinct())).group_by(*node)
+        )
+    }
     result = []
     for (module_id, scenario_id, node_id), chosen in counts.items():
         module = catalogue.get().modules.get(module_id)
@@ -121,5 +133,14 @@ def decision_stats() -> list[DecisionStat]:
         if node is None or node.type != "decision":
             continue
         choices = [(c.text, c.outcome, chosen.get(c.id, 0)) for c in node.choices]
-        result.append(DecisionStat(module_id, scenario_id, node_id, node.question, choices))
+        result.append(
+            DecisionStat(
+                module_id,
+                scenario_id,
+                node_id,
+                node.question,
+                choices,
+                people.get((module_id, scenario_id, node_id), 0),
+            )
+        )
     return sorted(result, key=lambda d: (-d.percent_poor, d.module_id, d.scenario_id))
