@@ -12,6 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import yaml
 from markupsafe import Markup
 from pydantic import ValidationError
 
@@ -105,17 +106,38 @@ class _Loading:
         self.problems.append(Problem(name, line, message))
 
     def validation(self, path: Path, node: Any, error: ValidationError) -> None:
-        items = error.errors()
+        items = [(item, *_in_file(node, item["loc"])) for item in error.errors()]
         # For "everyone or a rule", pydantic reports both branches; keep the useful one.
         if len(items) > 1:
-            items = [i for i in items if not any(_is_branch(p) for p in i["loc"])] or items
-        for item in items:
-            location = tuple(p for p in item["loc"] if not _is_branch(p))
+            items = [i for i in items if not i[2]] or items
+        for item, location, _branch in items:
             self.add(path, line_of(node, location), _plain(location, item))
 
 
-def _is_branch(part: Any) -> bool:
-    """Union branch names pydantic puts into error locations (not keys in the file)."""
+def _in_file(node: Any, location: tuple[Any, ...]) -> tuple[tuple[Any, ...], bool]:
+    """The error location as keys in the file, and whether a union branch name was taken
+    out. Pydantic puts branch names ("decision", "Audience") into locations; a part is one
+    only when it looks like one and is not a key at that place in the file (a node may well
+    be called "end", and a mistyped key may start with a capital)."""
+    kept: list[Any] = []
+    dropped = False
+    for part in location:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == str(part)), None)
+            if match is None and _looks_like_branch(part):
+                dropped = True
+                continue
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            node = node.value[part] if part < len(node.value) else None
+        elif _looks_like_branch(part):
+            dropped = True
+            continue
+        kept.append(part)
+    return tuple(kept), dropped
+
+
+def _looks_like_branch(part: Any) -> bool:
     return isinstance(part, str) and (
         part.startswith("literal[") or part[:1].isupper() or part in {"content", "decision", "end"}
     )
@@ -181,14 +203,33 @@ def _load_policy(path: Path, loading: _Loading) -> schema.Policy | None:
         return None
 
 
-def _load_yaml(path: Path, loading: _Loading) -> tuple[Any, Any]:
+def _read_text(path: Path, loading: _Loading) -> str | None:
+    """The file's text, or None with a problem recorded. A byte-order mark (older Windows
+    editors add one) is dropped."""
     try:
-        data, node = parse(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+    except IsADirectoryError:
+        loading.add(path, None, "this is a folder, not a file: rename or move it")
+        return None
+    except OSError as exc:
+        loading.add(path, None, f"this file cannot be read ({exc.strerror or exc})")
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        loading.add(path, line, "this file is not saved as UTF-8 text: save it as UTF-8")
+        return None
+
+
+def _load_yaml(path: Path, loading: _Loading) -> tuple[Any, Any]:
+    text = _read_text(path, loading)
+    if text is None:
+        return None, None
+    try:
+        data, node = parse(text)
     except ContentSyntaxError as exc:
         loading.add(path, exc.line, exc.message)
-        return None, None
-    except UnicodeDecodeError:
-        loading.add(path, None, "this file is not saved as UTF-8 text")
         return None, None
     if not isinstance(data, dict):
         loading.add(path, 1, "this file must be a set of 'name: value' fields")
@@ -242,7 +283,12 @@ def _load_module(folder: Path, quizzes: Path, loading: _Loading) -> Module | Non
             f"{quizzes.name}/{spec.quiz_bank}.yaml",
         )
         return None
-    quiz = _load_quiz(bank_path, spec, lessons, loading)
+    taught = {
+        ref.partition(":")[2]
+        for ref in (*spec.induction_path, *spec.refresher_path)
+        if ref.startswith("lesson:")
+    }
+    quiz = _load_quiz(bank_path, spec, {k: v for k, v in lessons.items() if k in taught}, loading)
     if quiz is None:
         return None
     return Module(spec, MappingProxyType(lessons), MappingProxyType(scenarios), quiz)
@@ -339,8 +385,9 @@ def _check_question(
         loading.add(
             path,
             line_of(node, (*here, "lesson")),
-            f"{name} names lesson '{question.lesson}', but there is no such lesson "
-            f"in {bank.module}/lessons/",
+            f"{name} names lesson '{question.lesson}', but no lesson of that id is on the "
+            f"module's induction_path or refresher_path (a question tests what the module "
+            "teaches, and its result page links to that lesson)",
         )
     for tag in question.tags:
         if tag not in bank.tags:
@@ -367,10 +414,8 @@ def _load_lessons(folder: Path, loading: _Loading) -> dict[str, Lesson]:
 
 
 def _load_lesson(path: Path, loading: _Loading) -> Lesson | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        loading.add(path, None, "this file is not saved as UTF-8 text")
+    text = _read_text(path, loading)
+    if text is None:
         return None
     lines = text.split("\n")
     if not lines or lines[0].strip() != FRONT_MATTER:
@@ -399,6 +444,11 @@ def _load_lesson(path: Path, loading: _Loading) -> Lesson | None:
     body = "\n".join(lines[end + 1 :])
     if not body.strip():
         loading.add(path, end + 2, "the lesson has no text after its front matter")
+        return None
+    unsupported = markdown.problems(body)
+    for line, message in unsupported:
+        loading.add(path, end + 1 + line if line else None, message)
+    if unsupported:
         return None
     return Lesson(front.id, front.title, markdown.render(body), markdown.plain_text(body))
 
@@ -435,6 +485,14 @@ def _check_graph(spec: schema.Scenario, path: Path, node: Any, loading: _Loading
             path,
             line_of(node, ("start",)),
             f"start names '{spec.start}', but there is no such node",
+        )
+        return False
+    if isinstance(spec.nodes[spec.start], schema.EndNode):
+        loading.add(
+            path,
+            line_of(node, ("start",)),
+            f"start names '{spec.start}', an end node: a scenario must start with content "
+            "or a decision",
         )
         return False
     for node_id, item in spec.nodes.items():

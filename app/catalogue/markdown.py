@@ -14,8 +14,12 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+LINK_SCHEMES = {"", "http", "https", "mailto"}
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-_md.validateLink = lambda url: urlsplit(url.strip()).scheme in {"", "http", "https", "mailto"}
+_md.validateLink = lambda url: urlsplit(url.strip()).scheme in LINK_SCHEMES
+# For `problems` only: sees raw HTML and every link, so the check can name them.
+_checker = MarkdownIt("commonmark", {"html": True})
+_checker.validateLink = lambda url: True
 
 ALLOWED_TAGS = {
     "p",
@@ -74,7 +78,7 @@ _CALLOUT = re.compile(
     r'<blockquote>\s*<p class="govuk-body">(Key point:|Did you know\?)\s*(.*?)</blockquote>',
     re.S,
 )
-_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.S)
+_LINK = re.compile(r'<a href="([^"]*)"(?: title="[^"]*")?>(.*?)</a>', re.S)
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -128,3 +132,33 @@ def plain_text(source: str) -> str:
     """The words of a lesson, for readability checks."""
     html = _md.render(source)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def problems(source: str) -> list[tuple[int | None, str]]:
+    """What lesson Markdown uses that learners would not see as meant: raw HTML (shown as
+    text), images (not supported) and links that are not web or e-mail addresses. Each with
+    its 1-based line in `source`."""
+    found: list[tuple[int | None, str]] = []
+    for token in _checker.parse(source):
+        line = token.map[0] + 1 if token.map else None
+        if token.type == "html_block":
+            found.append((line, _RAW_HTML))
+        for child in token.children or []:
+            if child.type == "html_inline":
+                found.append((line, _RAW_HTML))
+            elif child.type == "image":
+                found.append((line, "images are not supported: describe it in words instead"))
+            elif child.type == "link_open":
+                href = str(child.attrs.get("href", ""))
+                if urlsplit(href.strip()).scheme not in LINK_SCHEMES:
+                    found.append(
+                        (
+                            line,
+                            f"the link '{href[:60]}' is not allowed: a link must be a web "
+                            "address (https://…) or an e-mail address (mailto:…)",
+                        )
+                    )
+    return found
+
+
+_RAW_HTML = "raw HTML is shown to learners as text, not as HTML: use Markdown instead"

@@ -22,7 +22,13 @@ HR_FIELDS = ("regulated_role", "professional_body")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # strict: "2" is not a number and "yes" is not true; a value of the wrong kind is
+    # reported, not quietly converted.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
+
+
+# Versions are stored in 32-bit columns; no real content comes near this.
+Version = Annotated[int, Field(ge=1, le=10_000)]
 
 
 class Source(Strict):
@@ -56,10 +62,10 @@ class Audience(Strict):
 
 class Module(Strict):
     id: Slug
-    order: Annotated[int, Field(ge=1)]
+    order: Annotated[int, Field(ge=1, le=1000)]
     title: Text
     summary: Text
-    version: Annotated[int, Field(ge=1)]
+    version: Version
     audience: Literal["everyone"] | Audience
     estimated_minutes: Annotated[int, Field(ge=1, le=240)]
     refresher_minutes: Annotated[int, Field(ge=1, le=240)]
@@ -147,7 +153,7 @@ class Policy(Strict):
     """content/policy.yaml: the policy version a learner acknowledges after passing."""
 
     title: Text
-    version: Annotated[int, Field(ge=1)]
+    version: Version
     approved: Text
     document_url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
     summary: Text

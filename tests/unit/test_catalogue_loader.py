@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -174,7 +175,7 @@ BROKEN = [
         "    lesson: first-lesson\n    tags: [personal-use]\n    stem: You post",
         "    lesson: second-lesson\n    tags: [personal-use]\n    stem: You post",
         "quizzes/sample-module.yaml:13: question 'own-phone' names lesson 'second-lesson', "
-        "but there is no such lesson",
+        "but no lesson of that id is on the module's induction_path or refresher_path",
     ),
     (
         Q,
@@ -252,17 +253,38 @@ def test_every_problem_is_reported_not_just_the_first(content):
     assert len(problems(content)) >= 2
 
 
-def test_script_in_content_renders_harmlessly(content):
+SCRIPTS = (
+    "<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) "
+    '"><svg onload=alert(1)> [ok](https://example.org "A title")'
+)
+
+
+def test_script_in_a_lesson_is_a_problem_named_with_its_line(content):
     edit(
         content,
         L,
         "You use e-mail every day.",
-        "<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) "
-        '"><svg onload=alert(1)> [ok](https://example.org)',
+        "<script>alert(1)</script>\n\nSee [x](javascript:alert(1)) or <b>this</b>.",
     )
-    catalogue, found = loader.load(content)
-    assert found == []
-    html = str(catalogue.modules["sample-module"].lessons["first-lesson"].html)
+    lines = (content / L).read_text().splitlines()
+    script = lines.index("<script>alert(1)</script>") + 1
+    link = next(n for n, text in enumerate(lines, start=1) if "javascript:" in text)
+    found = problems(content)
+    raw = "raw HTML is shown to learners as text, not as HTML: use Markdown instead"
+    assert f"content/{L}:{script}: {raw}" in found
+    assert f"content/{L}:{link}: {raw}" in found  # the <b> inline
+    assert (
+        f"content/{L}:{link}: the link 'javascript:alert(1)' is not allowed: a link must be "
+        "a web address (https://…) or an e-mail address (mailto:…)"
+    ) in found
+    edit(content, L, "<script>alert(1)</script>", "See: ![diagram](https://example.org/d.png)")
+    assert any("images are not supported" in p for p in problems(content))
+
+
+def test_script_in_content_renders_harmlessly():
+    from app.catalogue import markdown
+
+    html = str(markdown.render(SCRIPTS))
     assert "<script" not in html and "<img" not in html and "<svg" not in html
     assert "javascript:" not in html.replace("[x](javascript:alert(1))", "")
     assert 'href="javascript' not in html
@@ -284,3 +306,66 @@ def test_the_sample_bank_loads_with_its_settings(content):
     assert quiz.settings.pass_mark_percent == 75
     assert quiz.questions["safe-habits"].correct_ids == {"lock-screen", "bcc"}
     assert catalogue.policy.version == 4
+
+
+@pytest.mark.parametrize(
+    ("relative", "old", "new", "expected"),
+    [
+        # A control character, as a manual line break pasted from a word processor.
+        (M, "version: 1\n", "version: 1\x0b\n", "has a control character (U+000B)"),
+        (M, "version: 1\n", "version: " + "9" * 5000 + "\n", "a number in this file is far"),
+        (M, "version: 1\n", "version: 1\nnotes: " + "[" * 3000 + "\n", "nested too deeply"),
+        (M, "version: 1\n", "version: 1\nversion: 2\n", "'version' appears twice"),
+        (M, "version: 1\n", "version: 99999999999999999999\n", "less than or equal to 10000"),
+        (M, "version: 1\n", 'version: "2"\n', "'version': Input should be a valid integer"),
+        (L, "title: ", "title: \x07", "has a control character (U+0007)"),
+    ],
+)
+def test_content_that_once_crashed_the_check_is_a_problem(content, relative, old, new, expected):
+    edit(content, relative, old, new)
+    found = problems(content)
+    assert any(expected in p for p in found), found
+
+
+def test_a_folder_named_like_a_lesson_is_a_problem_not_a_crash(content):
+    (content / "sample-module" / "lessons" / "extra.md").mkdir()
+    assert any("extra.md: this is a folder, not a file" in p for p in problems(content))
+
+
+def test_a_lesson_saved_with_a_byte_order_mark_loads(content):
+    path = content / L
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert problems(content) == []
+
+
+def test_a_file_not_in_utf8_names_the_line(content):
+    path = content / M
+    path.write_bytes(path.read_bytes().replace(b"version: 1\n", b"version: 1\ntitle2: caf\xe9\n"))
+    line = path.read_bytes().split(b"\n").index(b"title2: caf\xe9") + 1
+    assert f"content/{M}:{line}: this file is not saved as UTF-8 text: save it as UTF-8" in (
+        problems(content)
+    )
+
+
+def test_a_scenario_cannot_start_at_its_end(content):
+    text = (content / S).read_text()
+    start = re.search(r"^start: (\S+)$", text, re.M).group(1)
+    end = re.search(r"^  ([a-z-]+):\n    type: end", text, re.M).group(1)
+    edit(content, S, f"start: {start}\n", f"start: {end}\n")
+    assert any(f"start names '{end}', an end node" in p for p in problems(content))
+
+
+def test_a_mistyped_key_in_capitals_or_in_a_node_called_end_is_named(content):
+    edit(content, M, "version: 1\n", "version: 1\nNotes: x\n")
+    assert any("'Notes' is not a field we know" in p for p in problems(content))
+
+
+def test_a_mistyped_key_in_a_node_called_end_is_named_at_its_line(content):
+    text = (content / S).read_text().replace("good-end", "end")
+    text = text.replace("    title: Well done\n", "    title: Well done\n    txet: typo\n")
+    (content / S).write_text(text)
+    line = text.splitlines().index("    txet: typo") + 1
+    assert (
+        f"content/{S}:{line}: 'nodes.end.txet' is not a field we know: check its spelling, "
+        "or remove it" in problems(content)
+    )
