@@ -139,6 +139,8 @@ def record_pdf(record: TrainingRecord) -> bytes:
         creator=PRODUCER,
         producer=PRODUCER,
         lang=LANGUAGE,
+        # Fixed dates and ids, as for certificates: the same record gives the same bytes.
+        invariant=1,
     )
 
     def para(value: str, style: ParagraphStyle = body) -> Paragraph:

@@ -88,6 +88,9 @@ def test_the_encoding_test_string_survives_into_the_pdf_and_verify_page(app, cli
     assert "&amp;amp;lt;" not in page
     record = learner.get("/training-record.pdf").data
     assert ENCODING_TEST in "".join(p.extract_text() for p in PdfReader(io.BytesIO(record)).pages)
+    # Made again from the same records (the same day), it is the same file, byte for byte.
+    with freeze_time(utcnow() + timedelta(seconds=2)):
+        assert learner.get("/training-record.pdf").data == record
 
 
 def test_a_full_cycle_certified_expiring_expired_recertified(app, people):
