@@ -166,7 +166,7 @@ def monthly_trend(
     filters: Filters, *, on: date | None = None, months: int = 12
 ) -> list[tuple[str, float]]:
     """(month label, percent) at the end of each of the last `months` months, for the
-    modules assigned now (in the chosen department, not exempt): the share that were held
+    modules assigned now (in the chosen department and module, not exempt): the share that were held
     (a valid certificate or a recorded completion) on that day."""
     columns = Columns.for_day(on)
     on = columns.on
@@ -174,6 +174,7 @@ def monthly_trend(
     for back in range(months - 1, -1, -1):
         first_of_month = add_months(on.replace(day=1), -back)
         days.append(min(on, add_months(first_of_month, 1) - timedelta(days=1)))
+    # The department and module filters apply; a status or due date describes today only.
     department_only = Filters(department_id=filters.department_id)
     assigned = (
         select(Assignment.user_id, Assignment.module_id)
@@ -182,6 +183,7 @@ def monthly_trend(
             *person_conditions(department_only),
             counted(),
             Assignment.exempt.is_(False),
+            *([Assignment.module_id == filters.module_id] if filters.module_id else []),
         )
     )
     total = db.session.scalar(select(func.count()).select_from(assigned.subquery()))

@@ -548,3 +548,24 @@ def test_exports_are_audited_and_limited_per_officer_per_hour(app, people, clien
     assert "Report exported" in audit_page
     with freeze_time(utcnow() + timedelta(minutes=61)):  # an hour on, the officer may again
         assert client_as("officer").get("/reports/export/compliance.csv").status_code == 200
+
+
+def test_the_trend_follows_the_module_chosen(app, people, client_as):
+    with app.app_context():
+        db.session.get(User, people["learner"]).is_regulated_role = True
+        db.session.commit()
+    sync(app)
+    certify(client_as("learner"), app, people["learner"])
+    officer = client_as("officer")
+    this_month = f"{today():%b %Y}"
+
+    def trend_now(query: str) -> str:
+        page = officer.get(f"/reports{query}").text
+        row = page.split(f'<th scope="row" class="govuk-table__header">{this_month}</th>')[1]
+        return row.split(">")[1].split("<")[0]
+
+    assert trend_now("") == "20%"  # one of five assigned modules held
+    assert trend_now("?module=sample-module") == "25%"
+    assert trend_now("?module=regulated-only") == "0%"
+    noted = visible_text(officer.get("/reports?status=Overdue").text)
+    assert "does not apply to past months" in noted
