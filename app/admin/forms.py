@@ -237,6 +237,15 @@ class NewPersonForm(PersonForm):
 
 
 class EditPersonForm(PersonForm):
+    # An HR file may leave the start date blank; changing such a person's other details
+    # must not make the administrator invent one.
+    start_date = DayMonthYearField(
+        "Start date (optional)",
+        description="The date they started working for the council, for example 27 3 2024. "
+        "Leave it blank if you do not know it",
+        name_in_errors="Start date",
+        validators=[DateInRange()],
+    )
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 

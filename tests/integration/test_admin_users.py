@@ -116,7 +116,9 @@ def edit_form(app, user_id: int, **overrides) -> dict:
         "email": row["email"],
         "department": str(row["department_id"]),
         "job_title": row["job_title"],
-        "start_date": [str(start.day), str(start.month), str(start.year)],
+        "start_date": [str(start.day), str(start.month), str(start.year)]
+        if start
+        else ["", "", ""],
         "line_manager": employee_number(app, manager) if manager else "",
         "regulated_role": "yes" if row["is_regulated_role"] else "no",
         "professional_body": row["professional_body"],
@@ -1091,3 +1093,13 @@ def test_invitation_needs_a_post_with_a_csrf_token(app, client_as, people):
     assert admin.get(path).status_code == 405
     assert admin.post(path).status_code == 400
     assert audit_events(app, "invitation_sent") == []
+
+
+def test_a_person_with_no_start_date_can_be_edited_without_inventing_one(app, client_as, people):
+    assert user_row(app, people["learner"])["start_date"] is None  # as an HR file may leave it
+    admin = client_as("admin")
+    form = edit_form(app, people["learner"], start_date=["", "", ""], job_title="Caretaker")
+    response = submit(admin, f"/admin/users/{people['learner']}/edit", form)
+    assert response.status_code == 302
+    row = user_row(app, people["learner"])
+    assert row["job_title"] == "Caretaker" and row["start_date"] is None
