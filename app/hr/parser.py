@@ -14,7 +14,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -139,6 +139,8 @@ def parse(
     if isinstance(result, str):
         return _file_problem(result, encoding, delimiter)
     records, problems, rows, complete = result
+    spelling = _spell_numbers_alike(records, existing_employee_numbers)
+    rows = [_respelt(row, spelling) for row in rows]
     if complete:
         problems += _cross_row_problems(records, existing_employee_numbers, emails_in_use or {})
     problem_lines = {p.line for p in problems}
@@ -146,6 +148,32 @@ def parse(
     clean = [r for r in rows if r.line not in problem_lines] if complete else []
     problems.sort(key=lambda p: (p.line is not None, p.line or 0))
     return ParsedFile(clean, problems, encoding, delimiter)
+
+
+def _spell_numbers_alike(records: list[_Record], existing: frozenset[str]) -> dict[str, str]:
+    """Employee numbers match whatever their case ("d0004" is D0004): each number, and each
+    line manager's, is written as it is already registered, or as it first appears in the
+    file. Records are changed in place, so that every later check compares like with like."""
+    spelling = {number.casefold(): number for number in existing}
+    for record in records:
+        number = record.values["employee_number"]
+        if number:
+            spelling.setdefault(number.casefold(), number)
+    for record in records:
+        for key in ("employee_number", "line_manager"):
+            value = record.values[key]
+            if value:
+                record.values[key] = spelling.get(value.casefold(), value)
+    return spelling
+
+
+def _respelt(row: HrRow, spelling: dict[str, str]) -> HrRow:
+    manager = row.line_manager_number
+    return replace(
+        row,
+        employee_number=spelling.get(row.employee_number.casefold(), row.employee_number),
+        line_manager_number=spelling.get(manager.casefold(), manager) if manager else manager,
+    )
 
 
 def _file_problem(message: str, encoding: str = "utf-8", delimiter: str = ",") -> ParsedFile:
@@ -354,7 +382,7 @@ def _check_row(record: _Record) -> tuple[HrRow | None, list[Problem]]:
     body, problem = _body(v["professional_body"])
     found += problem
     manager = v["line_manager"] or None
-    if manager and manager == v["employee_number"]:
+    if manager and manager.casefold() == v["employee_number"].casefold():
         found.append(
             f"employee {_quote(manager)} is named as their own line manager. "
             "Give their manager's employee number, or leave it blank."

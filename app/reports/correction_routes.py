@@ -134,8 +134,9 @@ def assign() -> str | Response:
 
 def compliance_people(department: str, numbers: list[str]) -> tuple[list[int], list[str]]:
     staff = compliance.active_staff()
-    by_number = {p.employee_number: p.id for p in staff}
+    # Employee numbers match whatever their case, as everywhere else.
+    by_number = {p.employee_number.casefold(): p.id for p in staff}
     chosen = [p.id for p in staff if department and str(p.department_id) == department]
-    unknown = [n for n in numbers if n not in by_number]
-    chosen += [by_number[n] for n in numbers if n in by_number]
+    unknown = [n for n in numbers if n.casefold() not in by_number]
+    chosen += [by_number[n.casefold()] for n in numbers if n.casefold() in by_number]
     return chosen, unknown

@@ -326,3 +326,51 @@ def test_a_new_address_from_hr_ends_old_links_and_tells_the_old_address(mail_app
     assert notice["To"] == "lewis@example.org" and "has been changed" in notice["Subject"]
     assert mail_app.test_client().get(reset_path).status_code == 404  # the old link is dead
     assert lewis.get("/home").status_code == 302  # and so is the old session
+
+
+def test_employee_numbers_match_whatever_their_case(app, people, client_as):
+    officer = client_as("officer")
+    number = number_of(app, people["learner"])
+    manager = number_of(app, people["line_manager"])
+    row = person_row(
+        app, people["learner"], number=number.lower(), manager=manager.lower(), job="Senior"
+    )
+    path = upload(officer, (HEADER + row).encode(), "lc.csv")
+    page = visible_text(officer.get(path).text)
+    assert "Applying this file will create 0, update 1" in page, page
+    users = count(app, User)
+    assert confirm(officer, path).status_code == 302
+    assert count(app, User) == users  # the same person, not a second one
+    with app.app_context():
+        learner = db.session.get(User, people["learner"])
+        assert learner.employee_number == number  # kept as registered
+        assert learner.line_manager_id == people["line_manager"]
+    # The same number twice in one file, in two cases, is one person twice.
+    twice = HEADER + row + person_row(app, people["learner"], number=number.upper())
+    page = visible_text(officer.get(upload(officer, twice.encode(), "twice.csv")).text)
+    assert "is also on line 2" in page
+
+
+def test_assigning_by_hand_finds_a_number_typed_in_another_case(app, people, client_as):
+    from datetime import date, timedelta
+
+    from tests.support.accounts import submit
+
+    number = number_of(app, people["learner"])
+    due = date.today() + timedelta(days=30)
+    response = submit(
+        client_as("officer"),
+        "/reports/assign",
+        {
+            "module": "sample-module",
+            "department": "",
+            "employee_numbers": number.lower(),
+            "due_on": [due.day, due.month, due.year],
+        },
+    )
+    assert response.status_code == 302, visible_text(response.text)
+    with app.app_context():
+        assert (
+            db.session.scalar(select(Assignment).where(Assignment.user_id == people["learner"]))
+            is not None
+        )
