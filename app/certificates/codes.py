@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 16  # 16 × 5 bits = 80 bits of randomness
@@ -24,8 +25,12 @@ def display(code: str) -> str:
 
 
 def normalise(text: str) -> str | None:
-    """The stored form of a code someone typed, or None if it cannot be a code."""
-    cleaned = re.sub(r"[\s\-_./]", "", text.upper()).translate(_LOOK_ALIKES)
+    """The stored form of a code someone typed, or None if it cannot be a code.
+
+    NFKC first: full-width letters and digits (from a Japanese or Chinese keyboard) become
+    plain ones. Any dash (a word processor turns "-" into "–") or space separates."""
+    text = unicodedata.normalize("NFKC", text[:200])
+    cleaned = re.sub(r"[\s\-_./\u2010-\u2015\u2212]", "", text.upper()).translate(_LOOK_ALIKES)
     if len(cleaned) != LENGTH or any(c not in ALPHABET for c in cleaned):
         return None
     return cleaned

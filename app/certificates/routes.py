@@ -65,10 +65,11 @@ def verify_form() -> str | Response:
 
 @bp.get("/verify/<path:code>")  # a code typed with slashes as separators still matches
 @public
-def verify(code: str) -> tuple[str, int] | str:
+def verify(code: str) -> tuple[str, int] | tuple[str, int, dict] | str:
     key = f"verify:{request.remote_addr}"
     if rate_limit.exceeded(key, current_app.config["VERIFY_REQUESTS_PER_ADDRESS"]):
-        return render_template("certificates/verify_limited.html"), 429
+        wait = current_app.config["RATE_LIMIT_WINDOW_MINUTES"] * 60
+        return render_template("certificates/verify_limited.html"), 429, {"Retry-After": wait}
     rate_limit.hit_now(key)
     found = services.verify(code)
     if found is None:

@@ -51,7 +51,7 @@ def _matrix(filters):
 
 @bp.get("/reports/export/<kind>.<extension>")
 @training_officer
-def export(kind: str, extension: str) -> Response | tuple[str, int]:
+def export(kind: str, extension: str) -> Response | tuple[str, int, dict]:
     if kind not in ("compliance", "matrix") or extension not in ("csv", "xlsx"):
         abort(404)
     # Every member of staff's name and e-mail address leaves in an export: who took one,
@@ -59,7 +59,7 @@ def export(kind: str, extension: str) -> Response | tuple[str, int]:
     key = f"export:{current_user.id}"
     limit = current_app.config["EXPORTS_PER_USER_PER_HOUR"]
     if rate_limit.exceeded(key, limit, rate_limit.LONGEST_WINDOW):
-        return render_error(
+        page, status = render_error(
             429,
             (
                 f"You have downloaded {limit} exports in the last hour, the most allowed.",
@@ -67,6 +67,7 @@ def export(kind: str, extension: str) -> Response | tuple[str, int]:
                 "for the day they were taken.",
             ),
         )
+        return page, status, {"Retry-After": int(rate_limit.LONGEST_WINDOW.total_seconds())}
     rate_limit.hit_now(key)
     filters = url_filters()
     audit.record_now(

@@ -36,6 +36,8 @@ def test_verify_shows_status_without_signing_in(app, client_as, client, people):
         certificate.code.lower(),
         " ".join(certificate.code[i : i + 4] for i in range(0, 16, 4)),
         certificate.code.replace("0", "O").replace("1", "I"),
+        "–".join(certificate.code[i : i + 4] for i in range(0, 16, 4)),  # en dashes
+        certificate.code.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)}),  # full width
     ):
         assert client.get(f"/verify/{variant}").status_code == 200, variant
     # The form leads to the same page.
@@ -71,7 +73,9 @@ def test_verify_is_rate_limited(app, client):
     app.config["VERIFY_REQUESTS_PER_ADDRESS"] = 3
     statuses = [client.get("/verify/0000-0000-0000-0000").status_code for _ in range(4)]
     assert statuses == [404, 404, 404, 429]
-    assert "Too many checks" in client.get("/verify/0000-0000-0000-0000").get_data(as_text=True)
+    limited = client.get("/verify/0000-0000-0000-0000")
+    assert "Too many checks" in limited.get_data(as_text=True)
+    assert limited.headers["Retry-After"] == str(app.config["RATE_LIMIT_WINDOW_MINUTES"] * 60)
 
 
 def test_the_encoding_test_string_survives_into_the_pdf_and_verify_page(app, client):
