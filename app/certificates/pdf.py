@@ -127,14 +127,30 @@ def _wrap(text: str, size: float, font: str, width: float) -> list[str]:
     lines: list[str] = []
     current = ""
     for word in text.split(" "):
-        candidate = f"{current} {word}" if current else word
-        if current and fonts.width(candidate, size, font) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
+        for piece in _pieces(word, size, font, width):
+            candidate = f"{current} {piece}" if current else piece
+            if current and fonts.width(candidate, size, font) > width:
+                lines.append(current)
+                current = piece
+            else:
+                current = candidate
     lines.append(current)
     return lines
+
+
+def _pieces(word: str, size: float, font: str, width: float) -> list[str]:
+    """The word, or, if it is wider than a line by itself (a long name with no spaces),
+    pieces of it that each fit."""
+    if fonts.width(word, size, font) <= width:
+        return [word]
+    pieces, current = [], ""
+    for char in word:
+        if current and fonts.width(current + char, size, font) > width:
+            pieces.append(current)
+            current = char
+        else:
+            current += char
+    return [*pieces, current]
 
 
 def _qr(canvas: Canvas, url: str, *, x: float, y: float, size: float) -> None:
