@@ -111,7 +111,9 @@ class _Loading:
         if len(items) > 1:
             items = [i for i in items if not i[2]] or items
         for item, location, _branch in items:
-            self.add(path, line_of(node, location), _plain(location, item))
+            # A node of an unknown type: point at its type, not at its name.
+            at = (*location, "type") if item["type"] == "union_tag_invalid" else location
+            self.add(path, line_of(node, at), _plain(location, item))
 
 
 def _in_file(node: Any, location: tuple[Any, ...]) -> tuple[tuple[Any, ...], bool]:
@@ -173,7 +175,8 @@ def load(root: Path, quizzes: Path | None = None) -> tuple[Catalogue | None, lis
     quizzes = quizzes or root.parent / "quizzes"
     policy = _load_policy(root / "policy.yaml", loading)
     modules: dict[str, Module] = {}
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+    # Hidden folders (.git, an editor's) are not modules.
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         module = _load_module(folder, quizzes, loading)
         if module is not None:
             modules[module.id] = module

@@ -80,21 +80,17 @@ def line_of(node: yaml.Node | None, location: tuple[Any, ...]) -> int | None:
     line = node.start_mark.line + 1
     for part in location:
         if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == str(part)), None)
-            if match is None:
-                # Pydantic puts union tags ("decision") into locations; they are not keys.
-                key = next((k for k, _v in node.value if k.value == str(part)), None)
-                if key is None:
-                    continue
-                return key.start_mark.line + 1
-            node = match
+            pair = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+            if pair is None:
+                continue  # Pydantic puts union tags ("decision") into locations; not keys
+            # The key's line: a block value starts on the line after it.
+            key, node = pair
+            line = key.start_mark.line + 1
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
             if part >= len(node.value):
                 break
             node = node.value[part]
-        else:
-            continue
-        line = node.start_mark.line + 1
+            line = node.start_mark.line + 1
     return line
 
 

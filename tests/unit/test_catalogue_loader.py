@@ -95,7 +95,7 @@ BROKEN = [
         S,
         "    next: ask\n",
         "    next: good-end\n",
-        "content/sample-module/scenarios/office-choice.yaml:12: node 'ask' cannot be reached "
+        "content/sample-module/scenarios/office-choice.yaml:11: node 'ask' cannot be reached "
         "from the start",
     ),
     (
@@ -150,7 +150,7 @@ BROKEN = [
         Q,
         "      - id: never",
         "      - id: applies",
-        "quizzes/sample-module.yaml:17: question 'own-phone' uses option id 'applies' twice",
+        "quizzes/sample-module.yaml:16: question 'own-phone' uses option id 'applies' twice",
     ),
     (
         Q,
@@ -369,3 +369,17 @@ def test_a_mistyped_key_in_a_node_called_end_is_named_at_its_line(content):
         f"content/{S}:{line}: 'nodes.end.txet' is not a field we know: check its spelling, "
         "or remove it" in problems(content)
     )
+
+
+def test_an_unknown_key_with_a_block_value_is_named_at_the_key(content):
+    edit(content, M, "version: 1\n", "version: 1\ntagsx:\n  - one\n")
+    line = (content / M).read_text().splitlines().index("tagsx:") + 1
+    assert (
+        f"content/{M}:{line}: 'tagsx' is not a field we know: check its spelling, "
+        "or remove it" in problems(content)
+    )
+
+
+def test_a_hidden_folder_beside_the_modules_is_not_a_module(content):
+    (content / ".git").mkdir()
+    assert problems(content) == []
