@@ -442,6 +442,9 @@ def deactivate(person: User, reason: str, actor: User) -> None:
 def reactivate(person: User, reason: str, actor: User) -> None:
     person.is_active = True
     audit.record("user_reactivated", actor=actor, subject=person, details={"reason": reason})
+    if person.password_hash is None:
+        # They never set a password, and any invitation has expired or was cancelled.
+        auth_services.invite(person, actor=actor)
 
 
 def resend_invitation(person: User, actor: User) -> None:

@@ -84,6 +84,7 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
     departments = {d.id: d.name for d in db.session.scalars(select(Department))}
     numbers = {u.id: u.employee_number for u in existing.values()}
     in_file = set()
+    refused: list[parser.Problem] = []
     for row in parsed.rows:
         in_file.add(row.employee_number)
         person = existing.get(row.employee_number)
@@ -94,16 +95,22 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
                 action, why = "not created", ("their leaving date has passed",)
             result.changes.append(Change(row.line, row.employee_number, _name(row), action, why))
             continue
-        if leaving and person.is_active:
-            result.changes.append(
-                Change(row.line, row.employee_number, _name(row), "deactivate", ("leaving date",))
-            )
+        if leaving:
+            # A leaver is deactivated once; one who has already gone stays as they are.
+            action = "deactivate" if person.is_active else "unchanged"
+            why = ("leaving date",) if person.is_active else ()
+            result.changes.append(Change(row.line, row.employee_number, _name(row), action, why))
             continue
         changed = _changed_fields(person, row, departments, numbers)
-        if not person.is_active and not leaving:
+        if not person.is_active:
             changed = ("reactivated", *changed)
         action = "update" if changed else "unchanged"
+        if action == "update":
+            refused += _refusal(row, person, changed, acting)
         result.changes.append(Change(row.line, row.employee_number, _name(row), action, changed))
+    if refused:
+        result.problems, result.changes, result.rows = refused, [], []
+        return result
     if full_file:
         for number, person in sorted(existing.items()):
             if number in in_file or not person.is_active:
@@ -170,6 +177,32 @@ def _role_holders_readdressed(
     return problems
 
 
+def _refusal(
+    row: parser.HrRow, person: User, changed: tuple[str, ...], acting: User | None
+) -> list[parser.Problem]:
+    """Changes a file may not make: to the importing officer's own record (as with
+    corrections, nobody changes their own), and bringing back a training officer or
+    administrator (only an administrator gives those powers back)."""
+    if acting is not None and person.id == acting.id:
+        return [
+            parser.Problem(
+                row.line,
+                f"Line {row.line}: this line changes your own record "
+                f"({', '.join(changed)}). Ask another training officer to import it.",
+            )
+        ]
+    if "reactivated" in changed and (person.is_training_officer or person.is_administrator):
+        return [
+            parser.Problem(
+                row.line,
+                f"Line {row.line}: {person.first_name} {person.last_name} is a training officer "
+                "or administrator whose account is deactivated, and an HR file cannot "
+                "reactivate it. Ask an administrator to reactivate it.",
+            )
+        ]
+    return []
+
+
 def _name(row: parser.HrRow) -> str:
     return f"{row.first_name} {row.last_name}"
 
@@ -227,7 +260,8 @@ def apply(
             if row.email != person.email:
                 readdressed.append((person, person.email))
             _copy(person, row, departments)
-            person.is_active = True
+            if "reactivated" in change.fields:
+                person.is_active = True
             audit.record(
                 "user_updated",
                 actor=acting,

@@ -1049,6 +1049,25 @@ def test_reactivating_an_active_account_changes_nothing(app, client_as, people):
     assert audit_events(app, "user_reactivated") == []
 
 
+def test_reactivating_someone_who_never_set_a_password_invites_them(
+    mail_app, mail_people, smtp_server
+):
+    from tests.support.smtp import link_in
+
+    admin = mail_app.test_client()
+    assert sign_in(admin, "admin@example.org").status_code == 302
+    form = person_form(mail_app, department=str(mail_people["housing"]))
+    assert submit(admin, "/admin/users/new", form).status_code == 302
+    assert len(smtp_server.wait_for()) == 1
+    person = user_by_email(mail_app, "nina.newcomer@example.org")["id"]
+    submit(admin, f"/admin/users/{person}/deactivate", {"reason": "Start date moved"})
+    submit(admin, f"/admin/users/{person}/reactivate", {"reason": "Starting now"})
+    [first, second] = smtp_server.wait_for(2)
+    assert second["To"] == "nina.newcomer@example.org" and link_in(second) != link_in(first)
+    path = link_in(second).removeprefix("https://training.example.org")
+    assert mail_app.test_client().get(path).status_code == 200
+
+
 # --- Invitations ------------------------------------------------------------------------
 
 

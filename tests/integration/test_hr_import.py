@@ -374,3 +374,43 @@ def test_assigning_by_hand_finds_a_number_typed_in_another_case(app, people, cli
             db.session.scalar(select(Assignment).where(Assignment.user_id == people["learner"]))
             is not None
         )
+
+
+def deactivate(app, user_id: int) -> None:
+    with app.app_context():
+        db.session.get(User, user_id).is_active = False
+        db.session.commit()
+
+
+def test_someone_who_has_left_stays_deactivated_whatever_else_changed(app, people, client_as):
+    deactivate(app, people["learner"])
+    header = HEADER.replace("Professional Body\n", "Professional Body,Leaving Date\n")
+    row = person_row(app, people["learner"], job="Moved on", email="gone@example.org")
+    path = upload(client_as("officer"), (header + row[:-1] + ",2021-06-30\n").encode(), "l.csv")
+    officer = client_as("officer")
+    page = visible_text(officer.get(path).text)
+    assert "Applying this file will create 0, update 0" in page, page
+    confirm(officer, path)
+    with app.app_context():
+        learner = db.session.get(User, people["learner"])
+        assert learner.is_active is False and learner.email == "learner@example.org"
+
+
+def test_a_file_cannot_change_the_importing_officers_own_record(app, people, client_as):
+    officer = client_as("officer")
+    row = person_row(app, people["officer"], job="Head of everything")
+    page = visible_text(officer.get(upload(officer, (HEADER + row).encode(), "me.csv")).text)
+    assert "this line changes your own record (job title)" in page
+    assert "Apply these changes" not in page
+
+
+def test_a_file_cannot_bring_back_a_deactivated_administrator(app, people, client_as):
+    deactivate(app, people["admin"])
+    officer = client_as("officer")
+    row = person_row(app, people["admin"])
+    path = upload(officer, (HEADER + row).encode(), "back.csv")
+    page = visible_text(officer.get(path).text)
+    assert "an HR file cannot reactivate it" in page
+    assert confirm(officer, path).status_code == 200
+    with app.app_context():
+        assert db.session.get(User, people["admin"]).is_active is False
