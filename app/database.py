@@ -135,7 +135,7 @@ def transactional(view: Callable[..., Any]) -> Callable[..., Any]:
             raise
         if response.status_code < 400:
             db.session.commit()
-            mail.send_queued_after(response)
+            mail.send_queued_after()
         else:
             db.session.rollback()
             mail.discard_queued()

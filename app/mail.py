@@ -2,9 +2,9 @@
 
 Messages are queued during a request or command and sent only after its transaction
 commits, so nobody receives a link to something that was rolled back. A request's
-messages go once its response has been sent: how long a page takes then says nothing
-about whether an e-mail went (the forgotten-password page answers a known address as
-fast as an unknown one), and a slow mail server does not hold a page up. Without
+messages go on a thread of their own: how long a page takes then says nothing about
+whether an e-mail went (the forgotten-password page answers a known address as fast as
+an unknown one), and a slow mail server does not hold a page up. Without
 MAIL_SERVER (development), a message is written to the log instead of being sent.
 """
 
@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+import threading
 from email.message import EmailMessage
 
 from flask import current_app, g
-from werkzeug.wrappers import Response
 
 log = logging.getLogger(__name__)
 
@@ -43,20 +43,23 @@ def send_queued() -> None:
     _send(g.pop("mail_outbox", []))
 
 
-def send_queued_after(response: Response) -> None:
-    """Send this request's messages when the server closes the response, after its last
-    byte has gone to the browser."""
+def send_queued_after() -> None:
+    """Send this request's messages on a thread of their own, so that nothing about the
+    response (not even when the server closes the connection) waits for the mail server.
+
+    Not a daemon thread: a worker that is told to stop finishes sending first. A worker
+    killed outright loses what it had not sent; the person can ask again.
+    """
     outbox = g.pop("mail_outbox", [])
     if not outbox:
         return
     app = current_app._get_current_object()
 
     def send() -> None:
-        # The request's context is gone by then; the app's is enough to send.
         with app.app_context():
             _send(outbox)
 
-    response.call_on_close(send)
+    threading.Thread(target=send, name="mail-sender").start()
 
 
 def _send(outbox: list[tuple[str, str, str]]) -> None:

@@ -76,9 +76,6 @@ class CheckingClient(FlaskClient):
     """A test client that checks every HTML page it receives."""
 
     def open(self, *args, **kwargs):  # type: ignore[override]
-        # Buffered, the response is closed as a real server closes it once sent, so what
-        # the app does then (sending e-mail) has happened when the test looks.
-        kwargs.setdefault("buffered", True)
         response = super().open(*args, **kwargs)
         if response.mimetype == "text/html" and response.status_code != 304:
             check_page(response.get_data(as_text=True), url=response.request.path)
