@@ -11,6 +11,7 @@ from typing import Any
 from flask import has_request_context, request
 from sqlalchemy import insert
 
+from app.database import short_write
 from app.extensions import db
 from app.models import AuditEvent, User
 from app.models.base import utcnow
@@ -106,7 +107,7 @@ def record_now(
     """Record an event in its own short transaction, for a page that only reads (a GET)."""
     if event not in EVENTS:
         raise ValueError(f"unknown audit event {event!r}")
-    with db.engine.begin() as connection:
+    with short_write() as connection:
         connection.execute(
             _INSERT,
             {

@@ -15,11 +15,13 @@ from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import String, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from app import mail
+from app.errors import ServiceBusy
 from app.extensions import db
 
 
@@ -116,6 +118,18 @@ def transaction() -> Iterator[None]:
         mail.discard_queued()
         raise
     mail.send_queued()
+
+
+@contextmanager
+def short_write() -> Iterator[Connection]:
+    """A connection of its own for a write that a reading page (a GET) must make, such as
+    an audit entry. If the database's write lock cannot be had in time, the page answers
+    "busy" (503) rather than failing."""
+    try:
+        with db.engine.begin() as connection:
+            yield connection
+    except OperationalError as error:
+        raise ServiceBusy() from error
 
 
 def transactional(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -56,6 +56,13 @@ ERROR_PAGES: dict[int, tuple[str, tuple[str, ...]]] = {
             "Try again later.",
         ),
     ),
+    503: (
+        "The service is busy",
+        (
+            "Another task is changing the records just now, so we could not do this.",
+            "Nothing was changed or downloaded. Try again in a minute.",
+        ),
+    ),
     500: (
         "Sorry, there is a problem with the service",
         (
@@ -90,7 +97,22 @@ def _can_show_form_again() -> bool:
     return urlsplit(origin).netloc == request.host
 
 
+class ServiceBusy(Exception):
+    """A short write that a page needs (an audit entry, a rate-limit count) could not get
+    the database's write lock in time: SQLite has one writer, and a long task (an HR
+    import) may hold it. Answered 503 with Retry-After, not as an unexpected error."""
+
+
+RETRY_BUSY_SECONDS = 60
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(ServiceBusy)
+    def service_busy(error: ServiceBusy) -> tuple[str, int, dict]:
+        log.warning("database busy", extra={"event": "database_busy", "path": request.path})
+        page, status = render_error(503)
+        return page, status, {"Retry-After": str(RETRY_BUSY_SECONDS)}
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
         log.warning("csrf failure", extra={"event": "csrf_failure", "reason": error.description})

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, insert, select
 
+from app.database import short_write
 from app.extensions import db
 from app.models import RateLimitHit
 from app.models.base import utcnow
@@ -36,7 +37,7 @@ def hit(key: str) -> None:
 
 def hit_now(key: str) -> None:
     """Record a hit in its own short transaction, for a page that only reads (a GET)."""
-    with db.engine.begin() as connection:
+    with short_write() as connection:
         connection.execute(insert(RateLimitHit).values(key=key, created_at=utcnow()))
 
 

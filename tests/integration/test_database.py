@@ -107,3 +107,35 @@ def test_a_failed_transaction_leaves_nothing_behind(app):
             db.session.flush()
             raise RuntimeError("fails half-way")
         assert db.session.scalar(select(db.func.count()).select_from(Department)) == 0
+
+
+def test_a_reading_page_that_must_write_says_busy_while_sqlite_is_locked(
+    sqlite_template, tmp_path
+):
+    """An export must be audited: while a long task holds SQLite's one write lock, the
+    export is refused as busy (503, Retry-After), not failed with an error."""
+    import shutil
+    import sqlite3
+
+    from tests.conftest import make_app
+    from tests.support.accounts import create_user, sign_in
+
+    path = tmp_path / "locked.sqlite"
+    shutil.copyfile(sqlite_template, path)
+    app = make_app(f"sqlite:///{path}", SQLITE_BUSY_TIMEOUT_MS=200)
+    create_user(app, "officer@example.org", is_training_officer=True)
+    officer = app.test_client()
+    assert sign_in(officer, "officer@example.org").status_code == 302
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        busy = officer.get("/reports/export/compliance.csv")
+        assert busy.status_code == 503 and busy.headers["Retry-After"] == "60"
+        assert "The service is busy" in busy.text and "Nothing was changed" in busy.text
+        assert officer.get("/reports").status_code == 200  # reading alone is unaffected
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert officer.get("/reports/export/compliance.csv").status_code == 200
+    with app.app_context():
+        db.engine.dispose()
