@@ -139,6 +139,7 @@ def parse(
     if isinstance(result, str):
         return _file_problem(result, encoding, delimiter)
     records, problems, rows, complete = result
+    problems += _ambiguous_numbers(records, existing_employee_numbers)
     spelling = _spell_numbers_alike(records, existing_employee_numbers)
     rows = [_respelt(row, spelling) for row in rows]
     if complete:
@@ -148,6 +149,28 @@ def parse(
     clean = [r for r in rows if r.line not in problem_lines] if complete else []
     problems.sort(key=lambda p: (p.line is not None, p.line or 0))
     return ParsedFile(clean, problems, encoding, delimiter)
+
+
+def _ambiguous_numbers(records: list[_Record], existing: frozenset[str]) -> list[Problem]:
+    """Numbers registered twice in different cases (possible in records made before
+    numbers were matched whatever their case): a line naming one cannot say which."""
+    spellings: dict[str, list[str]] = {}
+    for number in sorted(existing):
+        spellings.setdefault(number.casefold(), []).append(number)
+    problems = []
+    for record in records:
+        for key in ("employee_number", "line_manager"):
+            found = spellings.get(record.values[key].casefold(), [])
+            if len(found) > 1:
+                problems.append(
+                    Problem(
+                        record.line,
+                        f"Line {record.line}: the employee numbers {' and '.join(found)} both "
+                        "belong to someone, so this line cannot say which it means. Ask an "
+                        "administrator to correct one of them.",
+                    )
+                )
+    return problems
 
 
 def _spell_numbers_alike(records: list[_Record], existing: frozenset[str]) -> dict[str, str]:

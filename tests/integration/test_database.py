@@ -109,9 +109,7 @@ def test_a_failed_transaction_leaves_nothing_behind(app):
         assert db.session.scalar(select(db.func.count()).select_from(Department)) == 0
 
 
-def test_a_reading_page_that_must_write_says_busy_while_sqlite_is_locked(
-    sqlite_template, tmp_path
-):
+def test_a_reading_page_that_must_write_says_busy_while_sqlite_is_locked(sqlite_template, tmp_path):
     """An export must be audited: while a long task holds SQLite's one write lock, the
     export is refused as busy (503, Retry-After), not failed with an error."""
     import shutil

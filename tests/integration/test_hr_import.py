@@ -414,3 +414,17 @@ def test_a_file_cannot_bring_back_a_deactivated_administrator(app, people, clien
     assert confirm(officer, path).status_code == 200
     with app.app_context():
         assert db.session.get(User, people["admin"]).is_active is False
+
+
+def test_numbers_registered_twice_in_different_cases_are_a_problem_not_a_guess(
+    app, people, client_as
+):
+    number = number_of(app, people["learner"])
+    with app.app_context():  # as records made before numbers matched whatever their case
+        db.session.get(User, people["line_manager"]).employee_number = number.lower()
+        db.session.commit()
+    officer = client_as("officer")
+    row = person_row(app, people["learner"], job="Senior")
+    page = visible_text(officer.get(upload(officer, (HEADER + row).encode(), "a.csv")).text)
+    assert f"the employee numbers {number} and {number.lower()} both belong to someone" in page
+    assert "Apply these changes" not in page
