@@ -12,7 +12,7 @@ export STRICT
 # Development settings for `make run`; production is the default everywhere else.
 RUN_ENV := APP_ENV=development FLASK_APP=app:create_app
 
-.PHONY: help install install-dev assets system-test-deps db-upgrade demo run content-check test lint format bench clean
+.PHONY: help install install-dev assets system-fonts system-test-deps db-upgrade demo run content-check test lint format bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -34,9 +34,23 @@ node_modules/.package-lock.json: package.json package-lock.json
 app/static/dist/app.css: node_modules/.package-lock.json $(wildcard app/static/src/*)
 	npm run --silent build
 
-install: $(VENV)/.runtime-installed ## Create the virtual environment and install the app's packages
+install: $(VENV)/.runtime-installed system-fonts ## Create the virtual environment and install the app's packages
 
-install-dev: $(VENV)/.dev-installed ## Install the test and lint tools as well
+# Noto fonts (Debian's fonts-noto-core) print names in Devanagari, Gurmukhi, Arabic, Thai
+# and other scripts on certificates. As root they are installed when missing; otherwise
+# such names print blank until someone installs them (STRICT=1 tests fail).
+NOTO_PROBE := /usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf
+system-fonts:
+	@if [ ! -f $(NOTO_PROBE) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing from Debian: fonts-noto-core"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core >/dev/null; \
+	  else \
+	    echo "*** NOTICE: not root, so cannot install fonts-noto-core; names in some scripts print blank on certificates. ***"; \
+	  fi; \
+	fi
+
+install-dev: $(VENV)/.dev-installed system-fonts ## Install the test and lint tools as well
 
 assets: app/static/dist/app.css ## Build the CSS and JavaScript from GOV.UK Frontend
 

@@ -73,7 +73,7 @@ def certificate(data: CertificateData) -> bytes:
     writer.line("This is to certify that", 14)
     writer.gap(2)
     writer.line(data.holder_name, 24, bold=True)
-    writer.gap(2)
+    writer.gap(6)  # room for deep descenders (Arabic, Devanagari)
     writer.line("has completed the training module", 14)
     writer.gap(2)
     writer.line(data.module_title, 20, bold=True)
@@ -113,44 +113,12 @@ class _Writer:
 
     def line(self, text: str, size: float, *, bold: bool = False, colour=INK) -> None:
         font = fonts.BOLD if bold else fonts.REGULAR
-        for part in _wrap(text, size, font, self.width):
+        for part in fonts.wrap(text, size, font, self.width):
             self.y -= size * 1.25
             drawn = self.canvas.beginText(self.left, self.y)
             drawn.setFillColor(colour)
-            for name, run in fonts.runs(part, font):
-                drawn.setFont(name, size)
-                drawn.textOut(run)
+            fonts.text_out(drawn, part, size, font)
             self.canvas.drawText(drawn)
-
-
-def _wrap(text: str, size: float, font: str, width: float) -> list[str]:
-    lines: list[str] = []
-    current = ""
-    for word in text.split(" "):
-        for piece in _pieces(word, size, font, width):
-            candidate = f"{current} {piece}" if current else piece
-            if current and fonts.width(candidate, size, font) > width:
-                lines.append(current)
-                current = piece
-            else:
-                current = candidate
-    lines.append(current)
-    return lines
-
-
-def _pieces(word: str, size: float, font: str, width: float) -> list[str]:
-    """The word, or, if it is wider than a line by itself (a long name with no spaces),
-    pieces of it that each fit."""
-    if fonts.width(word, size, font) <= width:
-        return [word]
-    pieces, current = [], ""
-    for char in word:
-        if current and fonts.width(current + char, size, font) > width:
-            pieces.append(current)
-            current = char
-        else:
-            current += char
-    return [*pieces, current]
 
 
 def _qr(canvas: Canvas, url: str, *, x: float, y: float, size: float) -> None:

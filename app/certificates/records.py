@@ -11,7 +11,14 @@ from flask import current_app
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from sqlalchemy import select
 
 from app import catalogue
@@ -143,7 +150,9 @@ def record_pdf(record: TrainingRecord) -> bytes:
         invariant=1,
     )
 
-    def para(value: str, style: ParagraphStyle = body) -> Paragraph:
+    def para(value: str, style: ParagraphStyle = body) -> Flowable:
+        if fonts.any_shaped(value, style.fontName):
+            return _ShapedLines(value, style)
         return Paragraph(fonts.markup(value, style.fontName), style)
 
     story = [
@@ -209,3 +218,35 @@ def record_pdf(record: TrainingRecord) -> bytes:
         story.append(Spacer(1, 4 * mm))
     document.build(story)
     return buffer.getvalue()
+
+
+class _ShapedLines(Flowable):
+    """Text with a name in a script whose letters join (Devanagari, Arabic, ...), drawn as
+    on the certificate: a Paragraph cannot shape text set in more than one font."""
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.text, self.style = text, style
+        self.lines: list[str] = []
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.lines = fonts.wrap(
+            self.text, self.style.fontSize, self.style.fontName, available_width
+        )
+        self.width = available_width
+        self.height = self.style.leading * len(self.lines)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        size, leading = self.style.fontSize, self.style.leading
+        for number, line in enumerate(self.lines, start=1):
+            drawn = self.canv.beginText(0, self.height - (number - 1) * leading - size)
+            drawn.setFillColor(self.style.textColor)
+            fonts.text_out(drawn, line, size, self.style.fontName)
+            self.canv.drawText(drawn)
+
+    def getSpaceBefore(self) -> float:
+        return self.style.spaceBefore
+
+    def getSpaceAfter(self) -> float:
+        return self.style.spaceAfter
