@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput
-from wtforms import BooleanField, SelectMultipleField, SubmitField
+from wtforms import BooleanField, HiddenField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired
 
 from app.forms import AppForm
@@ -45,4 +45,6 @@ class AcknowledgeForm(AppForm):
             )
         ],
     )
+    # The policy version the page showed: a confirmation counts only for that version.
+    policy_version = HiddenField()
     submit = SubmitField("Confirm and get my certificate", widget=GovSubmitInput())

@@ -215,13 +215,18 @@ def acknowledge(module_id: str, attempt_id: int) -> str | Response:
     if existing is not None:
         return redirect(url_for("certificates.mine", issued=existing.id))
     form = AcknowledgeForm()
+    policy = catalogue.get().policy
     if form.validate_on_submit():
-        issued = certificates.acknowledge_and_issue(current_user, module, attempt)
-        flash("Your certificate is ready.", "success")
-        return redirect(url_for("certificates.mine", issued=issued.id))
-    return render_template(
-        "quizzes/acknowledge.html",
-        module=module,
-        policy=catalogue.get().policy,
-        form=form,
-    )
+        if form.policy_version.data == str(policy.version):
+            issued = certificates.acknowledge_and_issue(current_user, module, attempt)
+            flash("Your certificate is ready.", "success")
+            return redirect(url_for("certificates.mine", issued=issued.id))
+        # A new version came out after the page was opened: nobody confirms a version
+        # they were not shown.
+        form.confirm.data = False
+        form.confirm.errors = [
+            f"The policy has changed to version {policy.version} since you opened this page. "
+            f"Read version {policy.version}, then confirm it"
+        ]
+    form.policy_version.data = str(policy.version)
+    return render_template("quizzes/acknowledge.html", module=module, policy=policy, form=form)

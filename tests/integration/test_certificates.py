@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Certificate
@@ -202,3 +202,45 @@ def test_a_new_policy_version_needs_a_new_acknowledgement_and_keeps_the_old(
             select(Acknowledgement.policy_version).order_by(Acknowledgement.id)
         ).all()
     assert versions == [4, 5]
+
+
+def test_a_confirmation_counts_only_for_the_policy_version_the_page_showed(
+    app, database_url, people, tmp_path
+):
+    """The page showed version 4; version 5 came out before the learner pressed the button:
+    nothing is recorded until they confirm version 5."""
+    import shutil
+    from pathlib import Path
+
+    from app.models import Acknowledgement
+    from tests.conftest import make_app
+    from tests.support.accounts import submit
+    from tests.support.quizzes import QUIZ, complete_learning, take_quiz
+
+    client = app.test_client()
+    sign_in(client, "learner@example.org")
+    complete_learning(client)
+    attempt = take_quiz(client, app, people["learner"], right=True)
+    path = f"{QUIZ}/attempts/{attempt.id}/acknowledge"
+    assert 'name="policy_version" value="4"' in client.get(path).text
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    shutil.copytree(fixtures / "content", tmp_path / "content")
+    shutil.copytree(fixtures / "quizzes", tmp_path / "quizzes")
+    policy = tmp_path / "content" / "policy.yaml"
+    policy.write_text(policy.read_text().replace("version: 4", "version: 5"))
+    later = make_app(database_url, CONTENT_DIR=str(tmp_path / "content")).test_client()
+    sign_in(later, "learner@example.org")
+    refused = submit(later, path, {"confirm": "y", "policy_version": "4"}, form_path=path)
+    assert refused.status_code == 200
+    page = visible_text(refused.text)
+    assert "The policy has changed to version 5 since you opened this page" in page
+    assert 'name="policy_version" value="5"' in refused.text
+    assert 'id="confirm" name="confirm" type="checkbox" value="y" checked' not in refused.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Acknowledgement)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
+    issued = submit(later, path, {"confirm": "y", "policy_version": "5"})
+    assert issued.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Acknowledgement.policy_version)) == 5

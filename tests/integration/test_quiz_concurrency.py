@@ -15,7 +15,14 @@ from app.extensions import db
 from app.models import Acknowledgement, Certificate, QuizAnswer, QuizAttempt
 from app.models.base import utcnow
 from tests.support.accounts import sign_in
-from tests.support.quizzes import QUIZ, answer_all, answers_for, certify, complete_learning
+from tests.support.quizzes import (
+    POLICY_VERSION,
+    QUIZ,
+    answer_all,
+    answers_for,
+    certify,
+    complete_learning,
+)
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -72,7 +79,9 @@ def test_two_concurrent_submissions_give_one_result_and_one_certificate(app, peo
     assert count(app, QuizAttempt) == 1
 
     acknowledge = f"{QUIZ}/attempts/{attempt.id}/acknowledge"
-    responses = post_together([first, second], acknowledge, {"confirm": "y"})
+    responses = post_together(
+        [first, second], acknowledge, {"confirm": "y", "policy_version": POLICY_VERSION}
+    )
     assert [r.status_code for r in responses] == [302, 302]
     assert len({r.headers["Location"] for r in responses}) == 1
     assert count(app, Certificate) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -74,8 +76,15 @@ def take_quiz(client: FlaskClient, app: Flask, user_id: int, *, right: bool) -> 
     return attempt
 
 
+POLICY_VERSION = "4"  # tests/fixtures/content/policy.yaml
+
+
 def acknowledge(client: FlaskClient, attempt_id: int):
-    return submit(client, f"{QUIZ}/attempts/{attempt_id}/acknowledge", {"confirm": "y"})
+    """Confirms the policy version the acknowledge page shows, as a person does."""
+    path = f"{QUIZ}/attempts/{attempt_id}/acknowledge"
+    shown = re.search(r'name="policy_version" value="(\d+)"', client.get(path).text)
+    version = shown.group(1) if shown else POLICY_VERSION
+    return submit(client, path, {"confirm": "y", "policy_version": version})
 
 
 def certify(client: FlaskClient, app: Flask, user_id: int, *, refresher: bool = False):
