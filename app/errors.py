@@ -10,6 +10,8 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from app.logging_setup import logged_path
+
 log = logging.getLogger(__name__)
 
 # status: (page title, paragraphs). Titles follow the GOV.UK error page patterns.
@@ -109,7 +111,7 @@ RETRY_BUSY_SECONDS = 60
 def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceBusy)
     def service_busy(error: ServiceBusy) -> tuple[str, int, dict]:
-        log.warning("database busy", extra={"event": "database_busy", "path": request.path})
+        log.warning("database busy", extra={"event": "database_busy", "path": logged_path()})
         page, status = render_error(503)
         return page, status, {"Retry-After": str(RETRY_BUSY_SECONDS)}
 
@@ -145,7 +147,7 @@ def init_app(app: Flask) -> None:
         if status not in ERROR_PAGES:
             return error
         if status == 403:
-            log.warning("forbidden", extra={"event": "forbidden", "path": request.path})
+            log.warning("forbidden", extra={"event": "forbidden", "path": logged_path()})
         return render_error(status)
 
     @app.errorhandler(Exception)

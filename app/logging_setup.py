@@ -17,6 +17,14 @@ from flask import Flask, has_request_context, request
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
+def logged_path() -> str:
+    """The request's path with any secret in it masked: a one-time link's token, in the
+    log, would let anyone who reads the log set the person's password."""
+    path = request.path
+    token = (request.view_args or {}).get("token")
+    return path.replace(token, "[token]") if token else path
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
@@ -28,7 +36,7 @@ class JsonFormatter(logging.Formatter):
         if has_request_context():
             entry["ip"] = request.remote_addr
             entry["method"] = request.method
-            entry["path"] = request.path
+            entry["path"] = logged_path()
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRS and not key.startswith("_"):
                 entry[key] = value

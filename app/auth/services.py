@@ -218,6 +218,10 @@ def change_password(user: User, current: str, new: str) -> PasswordChange:
     problem = problem_with(new, personal_words(user))
     if problem:
         return PasswordChange("new_password", problem)
+    if verify_password(user.password_hash, new):
+        return PasswordChange(
+            "new_password", "Your new password must be different from your current password"
+        )
     rate_limit.clear(guesses)
     _set_password(user, new)
     audit.record("password_changed", actor=user, subject=user)
@@ -226,11 +230,15 @@ def change_password(user: User, current: str, new: str) -> PasswordChange:
 
 
 def _set_password(user: User, password: str) -> None:
+    now = utcnow()
     user.password_hash = hash_password(password)
-    user.password_changed_at = utcnow()
+    user.password_changed_at = now
     user.failed_sign_in_count = 0
     user.locked_until = None
     end_all_sessions(user)
+    # A link sent before (a reset, an invitation) must not set the password again.
+    _expire_tokens(user, TokenPurpose.PASSWORD_RESET, now)
+    _expire_tokens(user, TokenPurpose.INVITATION, now)
 
 
 # --- One-time links: invitations and password resets ------------------------------------

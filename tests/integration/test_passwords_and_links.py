@@ -326,3 +326,71 @@ def test_nothing_is_sent_when_the_change_is_rolled_back(mail_app, smtp_server):
             raise RuntimeError("something later fails")
         assert db.session.scalar(select(UserToken)) is None
     assert smtp_server.wait_for(1, timeout=0.5) == []
+
+
+def test_a_reset_link_stops_working_once_the_password_is_changed_another_way(
+    mail_app, smtp_server, people
+):
+    request_reset(mail_app.test_client(), "learner@example.org")
+    reset = path_of(link_in(smtp_server.wait_for(1)[0]))
+    client = mail_app.test_client()
+    sign_in(client, "learner@example.org")
+    changed = submit(
+        client,
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": LONG_UNICODE, "confirm": LONG_UNICODE},
+    )
+    assert changed.status_code == 302
+    assert mail_app.test_client().get(reset).status_code == 404
+
+
+def test_an_invitation_stops_working_once_a_reset_set_the_password(mail_app, smtp_server):
+    invite(mail_app, "new.starter@example.org")
+    invitation = path_of(link_in(smtp_server.wait_for(1)[0]))
+    request_reset(mail_app.test_client(), "new.starter@example.org")
+    reset = path_of(link_in(smtp_server.wait_for(2)[1]))
+    client = mail_app.test_client()
+    assert (
+        submit(client, reset, {"password": LONG_UNICODE, "confirm": LONG_UNICODE}).status_code
+        == 302
+    )
+    assert mail_app.test_client().get(invitation).status_code == 404
+
+
+def test_the_new_password_must_differ_from_the_current_one(client_as, app):
+    client = client_as("learner")
+    response = submit(
+        client,
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": PASSWORD, "confirm": PASSWORD},
+    )
+    assert response.status_code == 200
+    assert "Your new password must be different from your current password" in response.text
+    assert client.get("/home").status_code == 200  # nothing changed: still signed in
+
+
+def test_a_links_token_never_reaches_the_log(database_url, smtp_server, people, capfd):
+    from tests.conftest import make_app
+
+    # Made here, so that its log goes to the stream this test captures.
+    app = make_app(
+        database_url,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+        BASE_URL="https://training.example.org",
+    )
+    request_reset(app.test_client(), "learner@example.org")
+    reset = path_of(link_in(smtp_server.wait_for(1)[0]))
+    token = reset.rsplit("/", 1)[1]
+    capfd.readouterr()
+    refused = app.test_client().post(  # a stale form: a CSRF failure, logged with its path
+        reset,
+        data={"password": "x", "confirm": "x", "csrf_token": "stale"},
+        headers={"Referer": f"http://localhost{reset}"},
+    )
+    assert refused.status_code == 400
+    output = capfd.readouterr().err
+    assert "csrf_failure" in output and "/reset-password/[token]" in output
+    assert token not in output
+    with app.app_context():
+        db.engine.dispose()
