@@ -74,6 +74,12 @@ def authenticate(email: str, password: str, address: str | None) -> User | None:
     if user is None:
         _failed(None, "unknown account", address_key)
         return None
+    # Decide with the row locked (the slow check above is not): a guess that was being
+    # checked while other guesses locked the account is refused, on PostgreSQL too.
+    db.session.refresh(user, with_for_update=True)
+    if user.locked_until is not None and user.locked_until > now:
+        _failed(user, "account locked", address_key)
+        return None
     if not user.is_active:
         _failed(user, "account deactivated", address_key)
         return None

@@ -266,3 +266,48 @@ def test_sign_in_and_failure_are_audited_with_address(app, people):
     assert failed[0].details == {"reason": "wrong password"}
     assert succeeded[0].ip_address == "127.0.0.1"
     assert succeeded[0].occurred_at.utcoffset().total_seconds() == 0
+
+
+def test_guesses_sent_at_once_lock_the_account_after_the_threshold(app, people):
+    """Twenty wrong passwords sent together: ten are judged wrong and lock the account; the
+    others, though checked at the same time, are refused as locked (not counted as more
+    guesses against an unlocked account)."""
+    import threading
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import AuditEvent
+    from tests.support.accounts import csrf_token
+
+    clients = [app.test_client() for _ in range(20)]
+    tokens = [csrf_token(c, "/sign-in") for c in clients]
+    barrier = threading.Barrier(len(clients))
+
+    def guess(index: int) -> None:
+        barrier.wait()
+        clients[index].post(
+            "/sign-in",
+            data={
+                "email": "learner@example.org",
+                "password": f"wrong {index}",
+                "csrf_token": tokens[index],
+            },
+            headers={"Referer": "http://localhost/sign-in"},
+        )
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with app.app_context():
+        events = list(
+            db.session.scalars(
+                select(AuditEvent).where(AuditEvent.event.in_(["sign_in_failed", "account_locked"]))
+            )
+        )
+    reasons = [e.details.get("reason") for e in events if e.event == "sign_in_failed"]
+    assert reasons.count("wrong password") == app.config["LOCKOUT_THRESHOLD"]
+    assert reasons.count("account locked") == len(clients) - app.config["LOCKOUT_THRESHOLD"]
+    assert [e.event for e in events].count("account_locked") == 1
