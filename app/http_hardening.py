@@ -3,6 +3,7 @@ input no field can take."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from flask import Flask, Response, g, request
@@ -52,6 +53,14 @@ def init_app(app: Flask) -> None:
     if app.config["PROXY_FIX_COUNT"] > 0:
         count = app.config["PROXY_FIX_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    elif app.config["APP_ENV"] == "production" and app.config["BASE_URL"].startswith("https:"):
+        # An https address served by a plain-HTTP app means a proxy in front. Without
+        # trusting its headers every visitor has the proxy's address: the per-address
+        # limits become one limit for everyone, and HSTS is never sent.
+        logging.getLogger(__name__).warning(
+            "BASE_URL is https but PROXY_FIX_COUNT is 0: set PROXY_FIX_COUNT=1 behind a proxy",
+            extra={"event": "proxy_not_trusted"},
+        )
 
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 

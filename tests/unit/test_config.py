@@ -110,3 +110,16 @@ def test_trusted_hosts_default_to_the_host_of_base_url():
         timeout=60,
     )
     assert result.stdout.strip() == "['training.example.org']", result.stderr
+
+
+@pytest.mark.parametrize(("proxies", "warned"), [(None, True), ("1", False)])
+def test_production_behind_https_warns_when_the_proxy_is_not_trusted(proxies, warned):
+    result = start_production(
+        {
+            "SECRET_KEY": STRONG_KEY,
+            "BASE_URL": "https://training.example.org",
+            "PROXY_FIX_COUNT": proxies,
+        }
+    )
+    assert result.returncode == 0, result.stderr
+    assert ("PROXY_FIX_COUNT is 0" in result.stderr) is warned
