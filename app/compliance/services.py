@@ -91,6 +91,8 @@ def assign_by_hand(
         standings.refresh_all(user_ids=new)
     details = {"module": module_id, "due_on": due_on.isoformat()}
     for person in db.session.scalars(select(User).where(User.id.in_(new))):
+        # So that they can open it, whether or not it is for their role (see modules_for).
+        person.modules_assigned_by_hand = sorted({*person.modules_assigned_by_hand, module_id})
         audit.record("module_assigned", actor=officer, subject=person, details=details)
     return len(new), len(chosen) - len(new)
 

@@ -90,10 +90,13 @@ class ModuleState:
 
 
 def modules_for(user: User) -> list[Module]:
+    """The modules for the person's role, and any an officer assigned them by hand."""
+    by_hand = set(user.modules_assigned_by_hand or ())
     return [
         m
         for m in catalogue.get().in_order()
-        if m.spec.is_for(
+        if m.id in by_hand
+        or m.spec.is_for(
             regulated_role=user.is_regulated_role, professional_body=user.professional_body
         )
     ]

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, utcnow
@@ -81,6 +81,11 @@ class User(UserMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Part of every session's identity: changing it ends all of this user's sessions.
     session_token: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # Modules an officer assigned by hand, kept here so that a module outside the person's
+    # role can be opened without an extra query on every page (migration 0011).
+    modules_assigned_by_hand: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
     failed_sign_in_count: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

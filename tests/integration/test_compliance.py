@@ -356,6 +356,11 @@ def test_assigning_by_hand_to_a_department_and_a_list(app, people, client_as):
         )
     unknown = assign_by_hand(officer, due, numbers="NOPE1").get_data(as_text=True)
     assert "No active person has the employee number NOPE1" in unknown
+    # The module is not for the learner's role, but assigned by hand it is theirs to take.
+    learner = client_as("learner")
+    assert "Only for regulated roles" in visible_text(learner.get("/home").text)
+    assert learner.get("/modules/regulated-only").status_code == 200
+    assert client_as("officer").get("/modules/regulated-only").status_code == 404  # not theirs
 
 
 def test_someone_chosen_twice_is_assigned_and_counted_once(app, people, client_as):
