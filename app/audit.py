@@ -67,14 +67,16 @@ def record(
     actor: User | None = None,
     subject: User | None = None,
     details: dict[str, Any] | None = None,
+    address: str | None = None,
 ) -> None:
-    """Add an audit event to the current transaction (it commits or rolls back with it)."""
+    """Add an audit event to the current transaction (it commits or rolls back with it).
+    `address`: the client's, for work done after its request (app/background.py)."""
     if event not in EVENTS:
         raise ValueError(f"unknown audit event {event!r}")
     values = {
         "event": event,
         "occurred_at": utcnow(),
-        "ip_address": client_address(),
+        "ip_address": address or client_address(),
         "details": details or {},
     }
     if _saved(actor) and _saved(subject):

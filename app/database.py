@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -82,14 +83,18 @@ TRANSACTION_CONTROL = frozenset({"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK
 
 @contextmanager
 def recorded_statements(app: Flask, *, with_transaction_control: bool = False) -> Iterator[list]:
-    """The SQL statements the app's engine runs inside the block (BEGIN, COMMIT and
-    ROLLBACK left out unless asked for): what the statement-count tests and the
-    benchmarks measure, recorded one way."""
+    """The SQL statements the app's engine runs inside the block, on this thread (BEGIN,
+    COMMIT and ROLLBACK left out unless asked for): what the statement-count tests and the
+    benchmarks measure, recorded one way. Work handed to a background thread
+    (app/background.py) is not the request's, and is left out."""
     with app.app_context():
         engine = db.engine
     statements: list[str] = []
+    thread = threading.get_ident()
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if threading.get_ident() != thread:
+            return
         if with_transaction_control or statement not in TRANSACTION_CONTROL:
             statements.append(statement)
 

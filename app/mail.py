@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-import threading
 from email.message import EmailMessage
 
 from flask import current_app, g
+
+from app import background
 
 log = logging.getLogger(__name__)
 
@@ -44,22 +45,11 @@ def send_queued() -> None:
 
 
 def send_queued_after() -> None:
-    """Send this request's messages on a thread of their own, so that nothing about the
-    response (not even when the server closes the connection) waits for the mail server.
-
-    Not a daemon thread: a worker that is told to stop finishes sending first. A worker
-    killed outright loses what it had not sent; the person can ask again.
-    """
+    """Send this request's messages on a thread of their own (app/background.py), so
+    that nothing about the response waits for the mail server."""
     outbox = g.pop("mail_outbox", [])
-    if not outbox:
-        return
-    app = current_app._get_current_object()
-
-    def send() -> None:
-        with app.app_context():
-            _send(outbox)
-
-    threading.Thread(target=send, name="mail-sender").start()
+    if outbox:
+        background.run(_send, outbox)
 
 
 def _send(outbox: list[tuple[str, str, str]]) -> None:

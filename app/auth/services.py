@@ -16,10 +16,11 @@ from datetime import timedelta
 from flask import current_app, session
 from sqlalchemy import exists, select, update
 
-from app import audit, mail, rate_limit
+from app import audit, background, mail, rate_limit
 from app.auth import emails
 from app.auth.password_policy import problem_with
 from app.auth.passwords import hash_password, needs_rehash, verify_password
+from app.database import transaction
 from app.extensions import db
 from app.models import TokenPurpose, User, UserToken, normalise_email
 from app.models.base import utcnow
@@ -319,26 +320,37 @@ def email_changed(user: User, old_email: str, actor: User | None) -> None:
 
 
 def request_password_reset(email: str, address: str | None) -> None:
-    """Send a reset link if the address belongs to an active account. Says nothing either way."""
+    """Take a reset request. The request itself does the same work whatever the address
+    (it counts against the address it came from); finding the account, and any link and
+    e-mail, happen on a thread of their own, so that neither the answer nor its timing
+    says whether the address has an account."""
     config = current_app.config
     address_key = f"reset-request:address:{address}"
     if rate_limit.exceeded(address_key, config["RESET_REQUESTS_PER_ADDRESS"]):
         log.warning("password reset throttled", extra={"event": "reset_throttled"})
         return
     rate_limit.hit(address_key)
-    user = find_user_by_email(email)
-    if user is None or not user.is_active:
-        return
-    account_key = f"reset-request:user:{user.id}"
-    if rate_limit.exceeded(account_key, config["RESET_REQUESTS_PER_ACCOUNT"]):
-        log.warning("password reset throttled", extra={"event": "reset_throttled"})
-        return
-    rate_limit.hit(account_key)
-    minutes = config["PASSWORD_RESET_VALID_MINUTES"]
-    raw = _issue_token(user, TokenPurpose.PASSWORD_RESET, timedelta(minutes=minutes))
-    link = link_for(TokenPurpose.PASSWORD_RESET, raw)
-    mail.queue(user.email, *emails.password_reset(user, link, minutes))
-    audit.record("password_reset_requested", subject=user)
+    background.run(_send_reset_link, email, address)
+
+
+def _send_reset_link(email: str, address: str | None) -> None:
+    config = current_app.config
+    with transaction():
+        user = find_user_by_email(email)
+        if user is None or not user.is_active:
+            return
+        # Locked, so that requests handled at once count against the account one by one.
+        db.session.refresh(user, with_for_update=True)
+        account_key = f"reset-request:user:{user.id}"
+        if rate_limit.exceeded(account_key, config["RESET_REQUESTS_PER_ACCOUNT"]):
+            log.warning("password reset throttled", extra={"event": "reset_throttled"})
+            return
+        rate_limit.hit(account_key)
+        minutes = config["PASSWORD_RESET_VALID_MINUTES"]
+        raw = _issue_token(user, TokenPurpose.PASSWORD_RESET, timedelta(minutes=minutes))
+        link = link_for(TokenPurpose.PASSWORD_RESET, raw)
+        mail.queue(user.email, *emails.password_reset(user, link, minutes))
+        audit.record("password_reset_requested", subject=user, address=address)
 
 
 def user_for_token(raw: str, purpose: TokenPurpose) -> User | None:

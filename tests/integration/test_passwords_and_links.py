@@ -13,7 +13,7 @@ from app.database import transaction
 from app.extensions import db
 from app.models import AuditEvent, User, UserToken
 from app.models.base import utcnow
-from tests.support.accounts import PASSWORD, create_user, sign_in, submit
+from tests.support.accounts import PASSWORD, create_user, csrf_token, sign_in, submit
 from tests.support.smtp import body_of, link_in
 
 LONG_UNICODE = "my grandmother's Ceilidh in Linlithgow — 碁 ünïcödé and a long sentence!" * 2
@@ -394,3 +394,31 @@ def test_a_links_token_never_reaches_the_log(database_url, smtp_server, people, 
     assert token not in output
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_reset_request_does_the_same_work_whether_or_not_the_address_exists(
+    mail_app, smtp_server, people
+):
+    """The request's own statements are the same for a known and an unknown address (the
+    account's work happens on another thread), so its timing cannot tell them apart."""
+    from app.database import recorded_statements
+
+    work = {}
+    for address in ("learner@example.org", "nobody@example.org"):
+        client = mail_app.test_client()
+        token = csrf_token(client, "/forgotten-password")
+        with recorded_statements(mail_app, with_transaction_control=True) as statements:
+            response = client.post(
+                "/forgotten-password",
+                data={"email": address, "csrf_token": token},
+                headers={"Referer": "http://localhost/forgotten-password"},
+            )
+        assert response.status_code == 302
+        work[address] = list(statements)
+    assert work["learner@example.org"] == work["nobody@example.org"]
+    assert [m["To"] for m in smtp_server.wait_for(1)] == ["learner@example.org"]
+    with mail_app.app_context():  # the audit entry still names where the request came from
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.event == "password_reset_requested")
+        )
+        assert event is not None and event.ip_address == "127.0.0.1"
