@@ -58,7 +58,8 @@ class ModuleState:
     cycle: Cycle
     certificate: Certificate | None  # the latest one, held or being renewed
     items: list[ItemState]
-    complete: bool
+    complete: bool  # the learning is done: recorded, or every item on the path now is
+    recorded: bool = False  # a ModuleCompletion row holds it
 
     @property
     def path(self) -> list[str]:
@@ -199,7 +200,10 @@ def _state(
                 in_progress=kind == "scenario" and (module.id, item_id) in open_runs,
             )
         )
-    return ModuleState(module, cycle, certificate, items, complete)
+    # Done by the path as it is now, too: new content that drops the one item someone had
+    # left must not leave them with everything done and the quiz shut.
+    done_now = cycle.needs_learning and bool(items) and all(i.done for i in items)
+    return ModuleState(module, cycle, certificate, items, complete or done_now, complete)
 
 
 def _progress(user: User) -> tuple[set[tuple[str, int, str]], set[tuple[str, str]]]:
@@ -275,7 +279,7 @@ def complete_lesson(user: User, module: Module, lesson_id: str) -> None:
             )
         )
         standings.mark_started(user.id, module.id)
-    _record_completion_if_done(user, module)
+    record_completion_if_done(user, module)
 
 
 def _insert_once(row: object) -> None:
@@ -287,9 +291,10 @@ def _insert_once(row: object) -> None:
         pass
 
 
-def _record_completion_if_done(user: User, module: Module) -> None:
+def record_completion_if_done(user: User, module: Module) -> None:
+    """Record that the learning is complete, once, when every item on the path is done."""
     state = state_for(user, module)
-    if state.complete or not state.cycle.needs_learning or not all(i.done for i in state.items):
+    if state.recorded or not state.cycle.needs_learning or not all(i.done for i in state.items):
         return
     _insert_once(
         ModuleCompletion(
@@ -465,7 +470,7 @@ def take_step(
         run.cycle = state_for(user, module).cycle.number
         run.finished_at = utcnow()
         db.session.flush()
-        _record_completion_if_done(user, module)
+        record_completion_if_done(user, module)
         return StepResult.FINISHED if result is StepResult.MOVED else StepResult.DECIDED
     db.session.flush()
     return result

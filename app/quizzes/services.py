@@ -22,6 +22,7 @@ from app.catalogue.loader import Module
 from app.catalogue.schema import Question
 from app.compliance import corrections, standings
 from app.extensions import db
+from app.learning import services as learning
 from app.learning.services import ModuleState
 from app.models import QuizAnswer, QuizAttempt, User
 from app.models.base import utcnow
@@ -122,6 +123,9 @@ def start_attempt(user: User, state: ModuleState) -> QuizAttempt | Lock:
     if quiz.lock is not None:
         return quiz.lock
     module = state.module
+    # The record of the learning comes first (if the path changed under someone who had
+    # done all of it but one dropped item, it was not written when they finished).
+    learning.record_completion_if_done(user, module)
     drawn = scoring.draw(module.quiz.spec, _rng)
     attempt = QuizAttempt(
         user_id=user.id,

@@ -352,3 +352,40 @@ def test_an_abandoned_run_does_not_count_as_done(database_url, tmp_path):
     assert count(app, ModuleCompletion) == 0
     with app.app_context():
         db.engine.dispose()
+
+
+def test_new_content_that_drops_the_one_item_left_opens_the_quiz(database_url, tmp_path):
+    """The lesson is done, the scenario is not; the next version takes the scenario off the
+    path. Everything on the path is then done, so the quiz opens, and starting it records
+    the completed learning."""
+    from app.models import ModuleCompletion
+
+    old = make_app(database_url, CONTENT_DIR=str(content_copy(tmp_path, "old")))
+    user_id = create_user(old, "starter@example.org")
+    client = old.test_client()
+    sign_in(client, "starter@example.org")
+    assert submit(client, LESSON, {}).status_code == 302
+    content = content_copy(tmp_path, "new")
+    module = content / "sample-module" / "module.yaml"
+    module.write_text(
+        module.read_text()
+        .replace("version: 1", "version: 2")
+        .replace(
+            "  - lesson:first-lesson\n  - scenario:office-choice\n", "  - lesson:first-lesson\n"
+        )
+    )
+    new = make_app(database_url, CONTENT_DIR=str(content))
+    client = new.test_client()
+    sign_in(client, "starter@example.org")
+    quiz = visible_text(client.get(f"{MODULE}/quiz").text)
+    assert "Start the quiz" in quiz and "Cannot start yet" not in quiz
+    started = submit(client, f"{MODULE}/quiz", {})
+    assert "/questions/1" in started.headers["Location"]
+    with new.app_context():
+        [completion] = db.session.scalars(
+            select(ModuleCompletion).where(ModuleCompletion.user_id == user_id)
+        ).all()
+        assert completion.content_version == 2
+        db.engine.dispose()
+    with old.app_context():
+        db.engine.dispose()
