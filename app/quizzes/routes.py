@@ -197,6 +197,8 @@ def result(module_id: str, attempt_id: int) -> str | Response:
 def _lessons_to_revisit(module, review) -> list:
     seen: dict[str, object] = {}
     for item in review:
+        if item.question is None:
+            continue  # removed from the bank since
         lesson = module.lessons.get(item.question.lesson)
         if not item.correct and lesson is not None:
             seen.setdefault(lesson.id, lesson)

@@ -304,28 +304,38 @@ def submit(user: User, module: Module, attempt: QuizAttempt, answers: Answers) -
 @dataclass(frozen=True)
 class ReviewItem:
     number: int
-    question: Question
+    question: Question | None  # None: since removed from the bank
     options: list
     selected: frozenset[str]
-    correct: bool
+    correct: bool  # as marked when the attempt was submitted
     lesson_title: str
+    key_changed: bool = False  # the bank's right answer is not the one it was marked by
 
 
 def review(module: Module, attempt: QuizAttempt) -> list[ReviewItem]:
-    """Each question with the person's answer and whether it was right (after submission)."""
-    selected = {a.question_id: frozenset(a.selected) for a in attempt.answers}
+    """Each question with the person's answer and whether it was right (after submission).
+
+    Right or not is as it was marked at submission (stored with each answer), so a result
+    reads the same years later, whatever the question bank says now; a question since
+    removed from the bank is still listed, with its mark."""
+    answers = {a.question_id: a for a in attempt.answers}
     items = []
-    for number, question in enumerate(questions_of(module, attempt), start=1):
-        chosen = selected.get(question.id, frozenset())
-        lesson = module.lessons.get(question.lesson)
+    for number, question_id in enumerate(attempt.question_ids, start=1):
+        answer = answers.get(question_id)
+        chosen = frozenset(answer.selected) if answer else frozenset()
+        question = module.quiz.questions.get(question_id)
+        right_now = question is not None and chosen == question.correct_ids
+        marked = answer.is_correct if answer and answer.is_correct is not None else right_now
+        lesson = module.lessons.get(question.lesson) if question else None
         items.append(
             ReviewItem(
                 number=number,
                 question=question,
-                options=options_in_order(question, attempt),
+                options=options_in_order(question, attempt) if question else [],
                 selected=chosen,
-                correct=chosen == question.correct_ids,
-                lesson_title=lesson.title if lesson else question.lesson,
+                correct=marked,
+                lesson_title=lesson.title if lesson else (question.lesson if question else ""),
+                key_changed=question is not None and marked != right_now,
             )
         )
     return items

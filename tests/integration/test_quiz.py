@@ -441,3 +441,47 @@ def test_the_policy_page_is_public(client):
     page = client.get("/policy").get_data(as_text=True)
     assert "Internet, Social Media and E-mail Policy" in page and "Version 4" in page
     assert "https://www.example.org/policies/internet-social-media-email" in page
+
+
+def test_a_past_result_reads_as_it_was_marked_after_the_bank_changes(
+    app, client_as, database_url, people, tmp_path
+):
+    """Passed with every answer right; then the bank gets a new right answer for one of the
+    questions asked and drops another. The result still says 100%, every question right,
+    and says what changed."""
+    import shutil
+    from pathlib import Path
+
+    import yaml
+
+    from tests.conftest import make_app
+    from tests.support.accounts import sign_in
+
+    client = client_as("learner")
+    complete_learning(client)
+    attempt = take_quiz(client, app, people["learner"], right=True)
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    shutil.copytree(fixtures / "content", tmp_path / "content")
+    shutil.copytree(fixtures / "quizzes", tmp_path / "quizzes")
+    bank_path = tmp_path / "quizzes" / "sample-module.yaml"
+    bank = yaml.safe_load(bank_path.read_text())
+    by_id = {q["id"]: q for q in bank["questions"]}
+    changed = next(q for q in attempt.question_ids if by_id[q]["type"] != "multiple")
+    removed = next(q for q in attempt.question_ids if q != changed)
+    options = by_id[changed]["options"]
+    right = next(o for o in options if o.get("correct"))
+    right["correct"] = False
+    next(o for o in options if o is not right)["correct"] = True  # a new right answer
+    bank["questions"] = [q for q in bank["questions"] if q["id"] != removed]
+    bank_path.write_text(yaml.safe_dump(bank, allow_unicode=True, sort_keys=False))
+    later = make_app(database_url, CONTENT_DIR=str(tmp_path / "content")).test_client()
+    sign_in(later, "learner@example.org")
+
+    page = visible_text(later.get(f"{QUIZ}/attempts/{attempt.id}/result").text)
+    assert "100%" in page
+    assert "not right" not in page.replace("It was marked right", "")
+    for number in range(1, len(attempt.question_ids) + 1):
+        assert f"Question {number}: right" in page
+    assert "This question has since been taken out of the quiz" in page
+    assert "The right answer to this question has changed since you answered it" in page
