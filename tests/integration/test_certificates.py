@@ -112,6 +112,12 @@ def test_a_full_cycle_certified_expiring_expired_recertified(app, people):
         assert "Valid" in public.get(f"/verify/{first.code}").get_data(as_text=True)
         home = learner().get("/home").get_data(as_text=True)
         assert "Certified" in home and "Renewal due" not in home
+        # The date shown is the day it stops being valid, and says so (not "valid until").
+        expires = f"{first.expires_on.day} {first.expires_on:%B %Y}"
+        assert f"Your certificate expires on {expires}" in visible_text(home)
+        verify_page = visible_text(public.get(f"/verify/{first.code}").text)
+        assert f"This certificate expires on {expires}" in verify_page
+        assert "valid until" not in verify_page
 
         # 70 days before expiry: still valid, not yet in the renewal window (60 days).
         clock.move_to(first.expires_on - timedelta(days=70))
