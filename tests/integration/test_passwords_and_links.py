@@ -203,14 +203,19 @@ def test_your_account_shows_your_details(client_as):
     assert "Housing" in html
 
 
+def change_password(client, current: str = PASSWORD, new: str = LONG_UNICODE, **extra):
+    """Posts the change-password form as a browser does."""
+    return submit(
+        client,
+        "/account/password",
+        {"current_password": current, "new_password": new, "confirm": new, **extra},
+    )
+
+
 def test_changing_password_needs_the_current_one(client_as, app):
     client = client_as("learner")
     before = stored_user(app, "learner@example.org").password_hash
-    response = submit(
-        client,
-        "/account/password",
-        {"current_password": "not it", "new_password": LONG_UNICODE, "confirm": LONG_UNICODE},
-    )
+    response = change_password(client, "not it")
     assert "Your current password is not correct" in response.get_data(as_text=True)
     assert stored_user(app, "learner@example.org").password_hash == before
 
@@ -221,11 +226,7 @@ def test_guesses_at_the_current_password_are_limited(client_as, app):
     before = stored_user(app, "learner@example.org").password_hash
 
     def change(current):
-        return submit(
-            client,
-            "/account/password",
-            {"current_password": current, "new_password": LONG_UNICODE, "confirm": LONG_UNICODE},
-        )
+        return change_password(client, current)
 
     for _ in range(3):
         assert "Your current password is not correct" in change("a guess").text
@@ -243,11 +244,7 @@ def test_changing_password_ends_other_sessions_but_not_this_one(client_as, app, 
     client = client_as("learner")
     elsewhere = app.test_client()
     sign_in(elsewhere, "learner@example.org")
-    response = submit(
-        client,
-        "/account/password",
-        {"current_password": PASSWORD, "new_password": LONG_UNICODE, "confirm": LONG_UNICODE},
-    )
+    response = change_password(client)
     assert response.status_code == 302
     assert client.get("/account").status_code == 200
     assert elsewhere.get("/account").status_code == 302
@@ -259,19 +256,13 @@ def test_changing_password_ends_other_sessions_but_not_this_one(client_as, app, 
 
 def test_extra_fields_cannot_change_roles_or_identity(client_as, app):
     client = client_as("learner")
-    submit(
+    change_password(
         client,
-        "/account/password",
-        {
-            "current_password": PASSWORD,
-            "new_password": LONG_UNICODE,
-            "confirm": LONG_UNICODE,
-            "is_administrator": "y",
-            "is_training_officer": "y",
-            "role": "admin",
-            "email": "someone.else@example.org",
-            "department_id": "999",
-        },
+        is_administrator="y",
+        is_training_officer="y",
+        role="admin",
+        email="someone.else@example.org",
+        department_id="999",
     )
     user = stored_user(app, "learner@example.org")
     assert not user.is_administrator and not user.is_training_officer
@@ -335,11 +326,7 @@ def test_a_reset_link_stops_working_once_the_password_is_changed_another_way(
     reset = path_of(link_in(smtp_server.wait_for(1)[0]))
     client = mail_app.test_client()
     sign_in(client, "learner@example.org")
-    changed = submit(
-        client,
-        "/account/password",
-        {"current_password": PASSWORD, "new_password": LONG_UNICODE, "confirm": LONG_UNICODE},
-    )
+    changed = change_password(client)
     assert changed.status_code == 302
     assert mail_app.test_client().get(reset).status_code == 404
 
@@ -359,11 +346,7 @@ def test_an_invitation_stops_working_once_a_reset_set_the_password(mail_app, smt
 
 def test_the_new_password_must_differ_from_the_current_one(client_as, app):
     client = client_as("learner")
-    response = submit(
-        client,
-        "/account/password",
-        {"current_password": PASSWORD, "new_password": PASSWORD, "confirm": PASSWORD},
-    )
+    response = change_password(client, new=PASSWORD)
     assert response.status_code == 200
     assert "Your new password must be different from your current password" in response.text
     assert client.get("/home").status_code == 200  # nothing changed: still signed in
