@@ -1,5 +1,5 @@
 """A person's whole training record: every module, every cycle, attempts, acknowledgements
-and certificates, as a page and as one PDF."""
+and certificates, and what training officers changed, as a page and as one PDF."""
 
 from __future__ import annotations
 
@@ -28,7 +28,14 @@ from app.certificates.pdf import LANGUAGE, PRODUCER, long_date
 from app.certificates.services import status_of
 from app.extensions import db
 from app.learning import services as learning
-from app.models import Acknowledgement, Certificate, ModuleCompletion, QuizAttempt, User
+from app.models import (
+    Acknowledgement,
+    Certificate,
+    Correction,
+    ModuleCompletion,
+    QuizAttempt,
+    User,
+)
 from app.models.base import utcnow
 
 
@@ -42,12 +49,32 @@ class CycleRecord:
     certificates: list[tuple[Certificate, CertificateStatus]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Change:
+    """Something a training officer recorded about this person's module, and why."""
+
+    when: datetime
+    what: str
+    why: str
+
+
+def _change(correction: Correction) -> Change:
+    what = correction.kind_label
+    if correction.new_due_on:
+        what += f" to {long_date(correction.new_due_on)}"
+    if correction.completed_on:
+        what += f" (completed on {long_date(correction.completed_on)})"
+    return Change(correction.created_at, what, correction.reason)
+
+
 @dataclass
 class ModuleRecord:
     module_id: str
     title: str
     status: str
     cycles: list[CycleRecord]
+    # Extensions, exemptions, completions recorded elsewhere...: oldest first.
+    changes: list[Change] = field(default_factory=list)
 
 
 @dataclass
@@ -60,14 +87,16 @@ class TrainingRecord:
 
 
 def training_record(user: User) -> TrainingRecord:
-    states = {s.module.id: s for s in learning.states_for(user)}
+    states = {s.module.id: s for s in learning.states_for(user, with_duties=True)}
     completions = _rows(ModuleCompletion, user)
-    attempts = [a for a in _rows(QuizAttempt, user) if a.submitted_at is not None]
+    all_attempts = _rows(QuizAttempt, user)
+    attempts = [a for a in all_attempts if a.submitted_at is not None]
     acknowledgements = _rows(Acknowledgement, user)
     certificates = _rows(Certificate, user)
-    by_attempt_cycle = {a.id: a.cycle for a in _rows(QuizAttempt, user)}
+    corrections = _rows(Correction, user)
+    by_attempt_cycle = {a.id: a.cycle for a in all_attempts}
     titles = {m.id: m.title for m in catalogue.get().in_order()}
-    touched = {r.module_id for r in [*completions, *attempts, *certificates]}
+    touched = {r.module_id for r in [*completions, *attempts, *certificates, *corrections]}
     module_ids = [m for m in titles if m in states or m in touched]
     module_ids += sorted(touched - set(titles))  # a module since removed keeps its history
     modules = []
@@ -97,6 +126,7 @@ def training_record(user: User) -> TrainingRecord:
                 title=titles.get(module_id, module_id),
                 status=str(state.status) if state else "No longer assigned",
                 cycles=[cycles[n] for n in sorted(cycles, reverse=True)],
+                changes=[_change(c) for c in corrections if c.module_id == module_id],
             )
         )
     return TrainingRecord(
@@ -163,7 +193,7 @@ def record_pdf(record: TrainingRecord) -> bytes:
     ]
     for module in record.modules:
         story += [para(module.title, h2), para(f"Status now: {module.status}.")]
-        if not module.cycles:
+        if not module.cycles and not module.changes:
             story.append(para("Nothing recorded yet."))
         for item in module.cycles:
             story.append(para(f"Cycle {item.number}", h3))
@@ -201,23 +231,32 @@ def record_pdf(record: TrainingRecord) -> bytes:
                     ]
                 )
             if len(rows) > 1:
-                table = Table(
-                    [[para(cell) for cell in row] for row in rows],
-                    colWidths=[45 * mm, 40 * mm, 89 * mm],
-                    repeatRows=1,
-                )
-                table.setStyle(
-                    TableStyle(
-                        [
-                            ("LINEBELOW", (0, 0), (-1, -1), 0.5, "#b1b4b6"),
-                            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                        ]
-                    )
-                )
-                story.append(table)
+                story.append(_table(rows, para))
+        if module.changes:
+            story.append(para("Changes made by a training officer", h3))
+            rows = [["Change", "Date", "Reason"]]
+            rows += [[c.what, _when(c.when), c.why] for c in module.changes]
+            story.append(_table(rows, para))
         story.append(Spacer(1, 4 * mm))
     document.build(story)
     return buffer.getvalue()
+
+
+def _table(rows: list[list[str]], para) -> Table:
+    table = Table(
+        [[para(cell) for cell in row] for row in rows],
+        colWidths=[45 * mm, 40 * mm, 89 * mm],
+        repeatRows=1,
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, -1), 0.5, "#b1b4b6"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
 
 
 class _ShapedLines(Flowable):

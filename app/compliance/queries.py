@@ -19,6 +19,7 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from app import catalogue
 from app.catalogue.schema import Audience
+from app.compliance import rules
 from app.compliance.rules import Status
 from app.database import casefold
 from app.extensions import db
@@ -145,6 +146,45 @@ class Columns:
         on = on or today_utc()
         window = current_app.config["RENEWAL_WINDOW_DAYS"]
         return cls(on, status_expression(on, window), due_expression(on))
+
+
+@dataclass(frozen=True)
+class Duty:
+    """One person's assigned module as officers see it."""
+
+    status: Status
+    due_on: date | None  # the date that matters now: due date (as extended), or expiry
+    valid_until: date | None  # expiry of the latest certificate or recorded completion
+
+
+def duties_of(user_id: int, *, on: date | None = None) -> dict[str, Duty]:
+    """One person's assigned modules, each with its status and dates as officers see them:
+    the person's own pages show the same (one query)."""
+    on = on or today_utc()
+    window = current_app.config["RENEWAL_WINDOW_DAYS"]
+    rows = db.session.execute(
+        select(
+            Assignment.module_id,
+            Assignment.due_on,
+            Assignment.extended_to,
+            Assignment.valid_until,
+            Assignment.exempt,
+            Assignment.started,
+        ).where(Assignment.user_id == user_id)
+    )
+    duties = {}
+    for row in rows:
+        standing = rules.standing(
+            today=on,
+            due_on=row.due_on,
+            extended_to=row.extended_to,
+            valid_until=row.valid_until,
+            exempt=row.exempt,
+            started=row.started,
+            renewal_window_days=window,
+        )
+        duties[row.module_id] = Duty(standing.status, standing.due_on, row.valid_until)
+    return duties
 
 
 # --- Filters ----------------------------------------------------------------------------

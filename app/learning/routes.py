@@ -27,7 +27,7 @@ def _module(module_id: str):
 @bp.get("/<module_id>")
 @signed_in
 def module(module_id: str) -> str:
-    state = services.state_for(current_user, _module(module_id))
+    state = services.state_for(current_user, _module(module_id), with_duties=True)
     return render_template(
         "learning/module.html",
         state=state,

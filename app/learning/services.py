@@ -8,8 +8,10 @@ the run's current node is accepted.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select
@@ -19,7 +21,8 @@ from app import catalogue
 from app.catalogue import schema
 from app.catalogue.loader import Module, Scenario
 from app.certificates.lifecycle import Cycle, Standing, cycle_for
-from app.compliance import standings
+from app.compliance import queries as compliance
+from app.compliance import rules, standings
 from app.extensions import db
 from app.models import (
     Certificate,
@@ -40,6 +43,10 @@ class Status(enum.StrEnum):
     EXPIRING = "Renewal due"
     EXPIRED = "Expired"
     REVOKED = "Certificate revoked"
+    # What an officer recorded, read from the person's assignment (as officers see it):
+    EXEMPT = "Exempt"
+    DONE_ELSEWHERE = "Completed elsewhere"
+    OVERDUE = "Overdue"
 
 
 @dataclass(frozen=True)
@@ -60,25 +67,62 @@ class ModuleState:
     items: list[ItemState]
     complete: bool  # the learning is done: recorded, or every item on the path now is
     recorded: bool = False  # a ModuleCompletion row holds it
+    # The module's status and due date as officers see them (None: not assigned, or not
+    # asked for): it brings in exemptions, extensions and completions recorded elsewhere.
+    duty: compliance.Duty | None = None
 
     @property
     def path(self) -> list[str]:
         return [i.ref for i in self.items]
 
     @property
+    def learning_started(self) -> bool:
+        return any(i.done or i.in_progress for i in self.items)
+
+    @property
+    def done_elsewhere(self) -> bool:
+        """Whether what counts is a completion an officer recorded from elsewhere: it lasts
+        longer than any certificate the person holds."""
+        if self.duty is None or self.duty.valid_until is None:
+            return False
+        held = self.certificate
+        if held is None or held.revoked_at is not None:
+            return True
+        return self.duty.valid_until > held.expires_on
+
+    @property
+    def complete_by(self) -> date | None:
+        """The due date (as extended) to show while it is ahead; not an expiry date, which
+        the page gives in its own words."""
+        duty = self.duty
+        if duty is None or duty.due_on is None or duty.due_on < today():
+            return None
+        if self.status in (Status.EXEMPT, Status.CERTIFIED, Status.DONE_ELSEWHERE):
+            return None
+        return None if duty.due_on == duty.valid_until else duty.due_on
+
+    @property
     def status(self) -> Status:
+        duty = self.duty.status if self.duty else None
         standing = self.cycle.standing
+        elsewhere = self.done_elsewhere
+        if duty is rules.Status.EXEMPT:
+            return Status.EXEMPT
         if standing is Standing.CERTIFIED:
             return Status.CERTIFIED
+        if elsewhere and duty is rules.Status.COMPLIANT:
+            return Status.DONE_ELSEWHERE
+        if duty is rules.Status.OVERDUE:
+            return Status.OVERDUE
         if self.complete:
             return Status.COMPLETE
-        if any(i.done or i.in_progress for i in self.items):
+        if self.learning_started:
             return Status.IN_PROGRESS
-        if standing is Standing.EXPIRING:
+        if standing is Standing.EXPIRING or (elsewhere and duty is rules.Status.EXPIRING):
             return Status.EXPIRING
         if standing is Standing.REVOKED:
             return Status.REVOKED
-        if standing is Standing.EXPIRED:
+        if standing is Standing.EXPIRED or (elsewhere and duty is rules.Status.EXPIRED):
             return Status.EXPIRED
         return Status.NOT_STARTED
 
@@ -108,8 +152,12 @@ def module_for(user: User, module_id: str) -> Module | None:
     return next((m for m in modules_for(user) if m.id == module_id), None)
 
 
-def states_for(user: User) -> list[ModuleState]:
+def states_for(user: User, *, with_duties: bool = False) -> list[ModuleState]:
+    """Where the person is with each of their modules. `with_duties` adds what officers
+    see (due dates, exemptions, completions recorded elsewhere): one more query, for the
+    pages that show it."""
     modules = modules_for(user)
+    duties = compliance.duties_of(user.id) if with_duties else {}
     certificates = latest_certificates(user)
     done, open_runs = _progress(user)
     complete = {
@@ -125,12 +173,13 @@ def states_for(user: User) -> list[ModuleState]:
         certificate = certificates.get(module.id)
         cycle = _cycle(certificate)
         is_complete = (module.id, cycle.number) in complete
-        states.append(_state(module, cycle, certificate, done, open_runs, is_complete))
+        state = _state(module, cycle, certificate, done, open_runs, is_complete)
+        states.append(dataclasses.replace(state, duty=duties.get(module.id)))
     return states
 
 
-def state_for(user: User, module: Module) -> ModuleState:
-    return next(s for s in states_for(user) if s.module.id == module.id)
+def state_for(user: User, module: Module, *, with_duties: bool = False) -> ModuleState:
+    return next(s for s in states_for(user, with_duties=with_duties) if s.module.id == module.id)
 
 
 def latest_certificates(user: User) -> dict[str, Certificate]:

@@ -26,7 +26,7 @@ def start() -> str:
 def home() -> str:
     return render_template(
         "main/home.html",
-        states=learning.states_for(current_user),
+        states=learning.states_for(current_user, with_duties=True),
         item_url=item_url,
         today=today(),
     )

@@ -33,7 +33,10 @@ def _reason(label: str, hint: str, missing: str) -> TextAreaField:
         label,
         widget=GovTextArea(),
         filters=TRIM,
-        description=f"{hint} Up to {REASON_MAX} characters. This is kept on their record.",
+        description=(
+            f"{hint} Up to {REASON_MAX} characters. "
+            "This is kept on their record, and they can read it there."
+        ),
         validators=[
             DataRequired(message=missing),
             Length(max=REASON_MAX, message=f"This must be {REASON_MAX} characters or fewer"),
