@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from flask import current_app
@@ -29,6 +30,23 @@ def count(key: str, window: timedelta | None = None) -> int:
 def exceeded(key: str, limit: int, window: timedelta | None = None) -> bool:
     """Whether `key` has `limit` hits in the window (RATE_LIMIT_WINDOW_MINUTES unless given)."""
     return count(key, window) >= limit
+
+
+def retry_after(key: str, limit: int, window: timedelta | None = None) -> int:
+    """Seconds until `key` is back under `limit`: when the hit that keeps it at the limit
+    leaves the window (for a Retry-After header)."""
+    window = window or _window()
+    now = utcnow()
+    keeping = db.session.scalar(
+        select(RateLimitHit.created_at)
+        .where(RateLimitHit.key == key, RateLimitHit.created_at >= now - window)
+        .order_by(RateLimitHit.created_at.desc())
+        .offset(max(limit - 1, 0))
+        .limit(1)
+    )
+    if keeping is None:
+        return 1
+    return max(1, math.ceil((keeping + window - now).total_seconds()))
 
 
 def hit(key: str) -> None:

@@ -24,6 +24,7 @@ from app.certificates import fonts
 INK = HexColor("#0b0c0c")
 ACCENT = HexColor("#1d70b8")
 QUIET = HexColor("#505a5f")
+WARNING = HexColor("#d4351c")
 LANGUAGE = "en-GB"
 PRODUCER = "Online conduct training"
 QR_BORDER = 4  # modules of quiet zone, as the QR standard asks
@@ -43,6 +44,11 @@ class CertificateData:
     issued_at: datetime
     expires_on: date
     verify_url: str
+    # A copy made after the certificate stopped counting says so, first thing on the page:
+    # revocation and replacement are part of the stored record, so the bytes stay
+    # reproducible. (Expiry is not marked: the expiry date is printed.)
+    revoked_on: date | None = None
+    superseded_on: date | None = None
 
 
 def long_date(day: date) -> str:
@@ -61,11 +67,15 @@ def certificate(data: CertificateData) -> bytes:
     canvas.setProducer(PRODUCER)
     canvas.setKeywords(["certificate", data.code])
 
-    canvas.setStrokeColor(ACCENT)
+    notice = _notice(data)
+    canvas.setStrokeColor(WARNING if data.revoked_on else ACCENT)
     canvas.setLineWidth(3)
     canvas.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
 
     writer = _Writer(canvas, left=30 * mm, right=width - 30 * mm, top=height - 30 * mm)
+    if notice:
+        writer.line(notice, 16, bold=True, colour=WARNING if data.revoked_on else INK)
+        writer.gap(4)
     writer.line(data.organisation, 14, colour=QUIET)
     writer.gap(6)
     writer.line("Certificate of completion", 30, bold=True, colour=ACCENT)
@@ -100,6 +110,17 @@ def certificate(data: CertificateData) -> bytes:
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _notice(data: CertificateData) -> str | None:
+    if data.revoked_on:
+        return f"Revoked on {long_date(data.revoked_on)}: this certificate is no longer valid."
+    if data.superseded_on:
+        return (
+            f"Replaced on {long_date(data.superseded_on)} by a newer certificate: "
+            "this one no longer counts."
+        )
+    return None
 
 
 class _Writer:

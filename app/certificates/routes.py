@@ -67,8 +67,9 @@ def verify_form() -> str | Response:
 @public
 def verify(code: str) -> tuple[str, int] | tuple[str, int, dict] | str:
     key = f"verify:{request.remote_addr}"
-    if rate_limit.exceeded(key, current_app.config["VERIFY_REQUESTS_PER_ADDRESS"]):
-        wait = current_app.config["RATE_LIMIT_WINDOW_MINUTES"] * 60
+    limit = current_app.config["VERIFY_REQUESTS_PER_ADDRESS"]
+    if rate_limit.exceeded(key, limit):
+        wait = str(rate_limit.retry_after(key, limit))
         return render_template("certificates/verify_limited.html"), 429, {"Retry-After": wait}
     rate_limit.hit_now(key)
     found = services.verify(code)

@@ -204,6 +204,8 @@ def _pdf_data(certificate: Certificate) -> pdf.CertificateData:
         issued_at=certificate.issued_at,
         expires_on=certificate.expires_on,
         verify_url=verify_url(certificate.code),
+        revoked_on=certificate.revoked_at.date() if certificate.revoked_at else None,
+        superseded_on=certificate.superseded_at.date() if certificate.superseded_at else None,
     )
 
 

@@ -67,7 +67,8 @@ def export(kind: str, extension: str) -> Response | tuple[str, int, dict]:
                 "for the day they were taken.",
             ),
         )
-        return page, status, {"Retry-After": int(rate_limit.LONGEST_WINDOW.total_seconds())}
+        wait = rate_limit.retry_after(key, limit, rate_limit.LONGEST_WINDOW)
+        return page, status, {"Retry-After": str(wait)}
     rate_limit.hit_now(key)
     filters = url_filters()
     audit.record_now(

@@ -142,3 +142,38 @@ def test_the_training_record_shapes_a_name_too():
     data = record_pdf(record)
     assert "Training record: अनिल शर्मा" in read_back(data)
     assert record_pdf(record) == data  # the same bytes again
+
+
+def test_a_revoked_copy_with_long_lines_stays_clear_of_the_border_and_the_qr_code():
+    data = pdf.certificate(
+        pdf.CertificateData(
+            code="7KQ2M9XD4HRTB8WC",
+            holder_name="Anne-Marie Wolfeschlegelsteinhausenbergerdorffwelchevoralternwaren"
+            "gewissenhaftschaferswessen MacDonald-Fitzgerald",
+            module_title="Regulated work with children and protected adults: PVG and "
+            "professional conduct online",
+            organisation="West Lothian Council",
+            policy="Internet, Social Media and E-mail Policy, version 4",
+            content_version=1,
+            score_percent=90,
+            issued_at=datetime(2026, 11, 30, 9, 0, tzinfo=UTC),
+            expires_on=date(2027, 11, 30),
+            verify_url="https://training.example.org/verify/7KQ2-M9XD-4HRT-B8WC",
+            revoked_on=date(2026, 12, 4),
+        )
+    )
+    lines = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if text.strip():
+            lines.append((text, tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]))
+
+    PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=visit)
+    assert lines[0][0].startswith("Revoked on 4 December 2026")  # read first
+    width = landscape(A4)[0]
+    qr_left, qr_top = width - 70 * mm, 64 * mm
+    for text, x, y in lines:
+        assert y > 14 * mm, f"{text!r} runs into the border"
+        fonts.register()
+        right = x + pdfmetrics.stringWidth(text, fonts.REGULAR, 11)
+        assert y > qr_top or right < qr_left, f"{text!r} runs into the QR code"
