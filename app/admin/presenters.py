@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from app.models.base import LOCAL_ZONE
+
 FIELD_LABELS: dict[str, str] = {
     "employee_number": "Employee number",
     "first_name": "First name",
@@ -35,12 +37,12 @@ ROLE_LABELS: dict[str, str] = {
 NOT_SET = "not set"
 
 
-def utc_time(moment: datetime | None) -> str:
-    """29 November 2026 13:05 UTC"""
+def local_time(moment: datetime | None) -> str:
+    """29 November 2026 13:05 GMT, or 1 July 2026 00:30 BST: UK time, zone named."""
     if moment is None:
         return ""
-    moment = moment.astimezone(UTC)
-    return f"{moment.day} {moment:%B %Y %H:%M} UTC"
+    moment = moment.astimezone(LOCAL_ZONE)
+    return f"{moment.day} {moment:%B %Y %H:%M %Z}"
 
 
 def iso_time(moment: datetime | None) -> str:

@@ -29,7 +29,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     return {
-        "utc_time": presenters.utc_time,
+        "local_time": presenters.local_time,
         "iso_time": presenters.iso_time,
         "long_date": presenters.long_date,
         "describe_details": presenters.describe_details,

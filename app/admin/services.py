@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
@@ -19,6 +19,7 @@ from app.auth import services as auth_services
 from app.database import casefold
 from app.extensions import db
 from app.models import AuditEvent, Department, ProfessionalBody, User, normalise_email
+from app.models.base import LOCAL_ZONE
 
 PAGE_SIZE = 50
 RECENT_EVENTS = 20
@@ -536,7 +537,8 @@ class EventFilters:
 
 
 def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    # A day as people in the UK mean it (from midnight GMT or BST).
+    return datetime.combine(day, time.min, tzinfo=LOCAL_ZONE)
 
 
 def audit_events(filters: EventFilters, page: int) -> Page:

@@ -20,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from app.certificates import fonts
+from app.models.base import local_date
 
 INK = HexColor("#0b0c0c")
 ACCENT = HexColor("#1d70b8")
@@ -95,7 +96,7 @@ def certificate(data: CertificateData) -> bytes:
     )
     writer.gap(8)
     details = [
-        ("Date of issue", long_date(data.issued_at.date())),
+        ("Date of issue", long_date(local_date(data.issued_at))),
         ("Expires on", long_date(data.expires_on)),
         ("Certificate code", data.code),
         ("Content version", str(data.content_version)),

@@ -36,7 +36,7 @@ from app.models import (
     QuizAttempt,
     User,
 )
-from app.models.base import utcnow
+from app.models.base import local_date, utcnow
 
 
 @dataclass
@@ -153,7 +153,7 @@ def download_name(user: User) -> str:
 
 
 def _when(moment: datetime | None) -> str:
-    return long_date(moment.date()) if moment else ""
+    return long_date(local_date(moment)) if moment else ""
 
 
 def record_pdf(record: TrainingRecord) -> bytes:

@@ -16,7 +16,7 @@ from app.certificates.lifecycle import CertificateStatus, add_months, certificat
 from app.compliance import standings
 from app.extensions import db
 from app.models import Acknowledgement, Certificate, QuizAttempt, User
-from app.models.base import today, utcnow
+from app.models.base import local_date, today, utcnow
 
 _CODE_TRIES = 5
 
@@ -109,7 +109,7 @@ def new_certificate(
         content_version=attempt.content_version,
         score_percent=attempt.score_percent,
         issued_at=issued_at,
-        expires_on=add_months(issued_at.date(), module.spec.certificate_validity_months),
+        expires_on=add_months(local_date(issued_at), module.spec.certificate_validity_months),
     )
 
 
@@ -204,8 +204,8 @@ def _pdf_data(certificate: Certificate) -> pdf.CertificateData:
         issued_at=certificate.issued_at,
         expires_on=certificate.expires_on,
         verify_url=verify_url(certificate.code),
-        revoked_on=certificate.revoked_at.date() if certificate.revoked_at else None,
-        superseded_on=certificate.superseded_at.date() if certificate.superseded_at else None,
+        revoked_on=_date(certificate.revoked_at),
+        superseded_on=_date(certificate.superseded_at),
     )
 
 
@@ -239,7 +239,7 @@ def verify(text: str) -> Verification | None:
         holder_name=certificate.holder_name,
         module_title=certificate.module_title,
         policy=f"{certificate.policy_title}, version {certificate.policy_version}",
-        issued_on=certificate.issued_at.date(),
+        issued_on=local_date(certificate.issued_at),
         expires_on=certificate.expires_on,
         status=status_of(certificate),
         revoked_on=_date(certificate.revoked_at),
@@ -248,4 +248,4 @@ def verify(text: str) -> Verification | None:
 
 
 def _date(moment: datetime | None) -> date | None:
-    return moment.date() if moment else None
+    return local_date(moment) if moment else None

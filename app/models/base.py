@@ -4,6 +4,7 @@ Named constraints let Alembic alter them on SQLite (batch mode) and PostgreSQL a
 """
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -27,9 +28,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# The dates and times people read are the UK's (GMT or BST): a certificate earned at
+# 00:30 on 1 July says 1 July, not 30 June. Stored times stay UTC.
+LOCAL_ZONE = ZoneInfo("Europe/London")
+
+
+def local_date(moment: datetime) -> date:
+    """The UK date of a stored (UTC) moment."""
+    return moment.astimezone(LOCAL_ZONE).date()
+
+
 def today() -> date:
-    """Today's date in UTC: certificate expiry and due dates are compared with this."""
-    return utcnow().date()
+    """Today's date in the UK: certificate expiry and due dates are compared with this."""
+    return local_date(utcnow())
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -117,7 +117,7 @@ def test_shows_events_newest_first_with_who_when_and_where(app, client_as, peopl
     assert names == ["Signed in", "User details changed", "User deactivated"]
     rows = table_rows(html)
     updated = rows[1]
-    assert "3 October 2025 13:05 UTC" in updated
+    assert "3 October 2025 14:05 BST" in updated  # UK time, summer
     assert 'datetime="2025-10-03T13:05:30Z"' in updated
     assert full_name(app, people["admin"]) in updated
     assert full_name(app, people["learner"]) in updated
@@ -252,6 +252,21 @@ def test_filter_by_dates(app, client_as, people):
     until = text(officer.get("/admin/audit-log?to=2025-2-9"))
     assert event_names(until) == ["Password changed"]
     assert 'value="2025-2-9"' in until
+
+
+def test_a_day_in_the_filter_is_a_uk_day(app, client_as, people):
+    """23:30 UTC on 30 June is 00:30 BST on 1 July: it is found under 1 July."""
+    add_event(
+        app,
+        "password_changed",
+        at=datetime(2026, 6, 30, 23, 30, tzinfo=UTC),
+        subject=people["learner"],
+        details={"reason": "just after midnight"},
+    )
+    officer = client_as("officer")
+    first_of_july = text(officer.get("/admin/audit-log?from=2026-07-01&to=2026-07-01"))
+    assert "just after midnight" in first_of_july and "1 July 2026 00:30 BST" in first_of_july
+    assert "just after midnight" not in text(officer.get("/admin/audit-log?to=2026-06-30"))
 
 
 @pytest.mark.parametrize(

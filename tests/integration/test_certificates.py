@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from freezegun import freeze_time
 from pypdf import PdfReader
@@ -288,3 +288,20 @@ def test_a_revoked_or_replaced_certificate_says_so_on_its_pdf(app, people, clien
         assert lines[0] == f"Revoked on {replaced_on}: this certificate is no longer valid."
         assert "Issued in error" not in " ".join(lines)  # the reason stays off the copy
         assert learner.get(download).data == learner.get(download).data
+
+
+def test_a_certificate_earned_after_midnight_bst_carries_the_uk_date(app, people, client_as):
+    """00:30 BST on 1 July is 23:30 UTC on 30 June: the certificate says 1 July."""
+    with freeze_time(datetime(2026, 6, 30, 23, 30, tzinfo=UTC)):
+        learner = client_as("learner")
+        certificate = certify(learner, app, people["learner"])
+        assert certificate.expires_on == date(2027, 7, 1)
+        lines = pdf_lines(learner.get(f"/certificates/{certificate.id}/download"))
+        assert "Date of issue: 1 July 2026" in lines
+        assert "Expires on: 1 July 2027" in lines
+        verify = visible_text(app.test_client().get(f"/verify/{certificate.code}").text)
+        assert "1 July 2026" in verify and "30 June 2026" not in verify
+        mine = visible_text(learner.get("/certificates").text)
+        assert "1 July 2026" in mine and "30 June" not in mine
+        record = visible_text(learner.get("/training-record").text)
+        assert "1 July 2026 00:" in record and "BST" in record and "30 June" not in record
