@@ -114,6 +114,20 @@ def play(module_id: str, scenario_id: str) -> str | Response:
     run, decisions_made = found
     if services.left_behind(item, run):  # the scenario's page explains and starts again
         return redirect(url_for("learning.scenario", module_id=module_id, scenario_id=scenario_id))
+    if request.method == "POST" and request.form.get("node") != run.current_node:
+        # A step already taken (a double click, the back button): a decision sent twice
+        # shows its feedback; anything else goes back to where the person is.
+        stale = ContinueForm()
+        if stale.validate_on_submit():
+            result = services.take_step(
+                current_user, module, item, stale.node.data or "", request.form.get("choice")
+            )
+            if result is services.StepResult.DECIDED:
+                return redirect(
+                    url_for("learning.feedback", module_id=module_id, scenario_id=scenario_id)
+                )
+            flash("You had already answered that. You are back where you left off.")
+            return redirect(here)
     node = item.spec.nodes[run.current_node]
     is_decision = isinstance(node, schema.DecisionNode)
     form = DecisionForm() if is_decision else ContinueForm()

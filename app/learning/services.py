@@ -76,6 +76,11 @@ class ModuleState:
         return [i.ref for i in self.items]
 
     @property
+    def certified(self) -> bool:
+        """Holds a certificate outside its renewal window (whatever else applies)."""
+        return self.cycle.standing is Standing.CERTIFIED
+
+    @property
     def learning_started(self) -> bool:
         return any(i.done or i.in_progress for i in self.items)
 
@@ -444,9 +449,12 @@ def latest_finished_run(user: User, module: Module, scenario: Scenario) -> Scena
 
 
 def left_behind(scenario: Scenario, run: ScenarioRun | None) -> bool:
-    """Whether an open run stopped on a step the scenario no longer has (its content
-    changed since): it cannot go on, and starting again replaces it."""
-    return run is not None and run.current_node not in scenario.spec.nodes
+    """Whether an open run stopped on a step the scenario no longer has, or that is now an
+    end (its content changed since): it cannot go on, and starting again replaces it."""
+    if run is None:
+        return False
+    node = scenario.spec.nodes.get(run.current_node)
+    return node is None or isinstance(node, schema.EndNode)
 
 
 def start_run(user: User, module: Module, scenario: Scenario) -> ScenarioRun:

@@ -16,6 +16,9 @@ class StartQuizForm(AppForm):
 class AnswerForm(AppForm):
     # Radios and checkboxes both post `answer`; the service checks the choice is allowed.
     answer = SelectMultipleField(choices=[], validate_choice=False)
+    # The question the page showed: if the bank changed under an open page, the number in
+    # the address may now be another question, and the answer must not go to it.
+    question = HiddenField()
 
     def validate_for(self, question_type: str) -> bool:
         if not self.validate_on_submit():

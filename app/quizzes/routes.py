@@ -101,6 +101,12 @@ def question(module_id: str, attempt_id: int, number: int) -> str | Response:
     check_url = url_for("quizzes.check", module_id=module_id, attempt_id=attempt_id)
     from_check = request.args.get("from") == "check"
     form = AnswerForm()
+    if form.is_submitted() and form.question.data != item.id:
+        flash(
+            "The quiz changed while you had that page open, so your answer was not saved. "
+            "Answer the question below."
+        )
+        return redirect(request.full_path if request.args else request.path)
     if form.validate_for(item.type):
         saved = services.save_answer(attempt, item, form.answer.data)
         if saved is services.SaveResult.SAVED:

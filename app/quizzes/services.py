@@ -106,13 +106,22 @@ def _cool_down_until(user: User, module: Module, submitted: list[QuizAttempt]) -
         fails += 1
     if fails == 0 or fails % settings.attempts_before_cool_down:
         return None
-    until = submitted[0].submitted_at + timedelta(hours=settings.cool_down_hours)
+    until = _next_whole_minute(
+        submitted[0].submitted_at + timedelta(hours=settings.cool_down_hours)
+    )
     if until <= utcnow():
         return None
     reset = corrections.cool_down_reset_after(user.id, module.id)  # only asked when it matters
     if reset is not None and reset >= submitted[0].submitted_at:
         return None
     return until
+
+
+def _next_whole_minute(moment: datetime) -> datetime:
+    # Pages give the time to the minute: the pause ends at the minute they show, not
+    # a few seconds after it.
+    whole = moment.replace(second=0, microsecond=0)
+    return whole if whole == moment else whole + timedelta(minutes=1)
 
 
 def start_attempt(user: User, state: ModuleState) -> QuizAttempt | Lock:
@@ -200,9 +209,12 @@ def questions_of(module: Module, attempt: QuizAttempt) -> list[Question]:
 
 
 def options_in_order(question: Question, attempt: QuizAttempt) -> list:
-    order = attempt.option_order.get(question.id) or [o.id for o in question.options]
+    """The options in the order this attempt drew them. One added to the bank since goes
+    last: a right answer nobody is shown could never be chosen."""
+    order = attempt.option_order.get(question.id) or []
     by_id = {o.id: o for o in question.options}
-    return [by_id[i] for i in order if i in by_id]
+    drawn = [by_id[i] for i in order if i in by_id]
+    return drawn + [o for o in question.options if o.id not in order]
 
 
 class SaveResult(enum.Enum):
@@ -243,7 +255,14 @@ def save_answer(attempt: QuizAttempt, question: Question, selected: list[str]) -
 
 
 def unanswered(module: Module, attempt: QuizAttempt, answers: Answers) -> list[Question]:
-    return [q for q in questions_of(module, attempt) if q.id not in answers]
+    """Questions with no answer, or whose answer chose an option the bank has since
+    removed (the check page shows it as not answered, and it must be answered again)."""
+    return [q for q in questions_of(module, attempt) if not _still_valid(q, answers.get(q.id))]
+
+
+def _still_valid(question: Question, selected: list[str] | None) -> bool:
+    known = {o.id for o in question.options}
+    return bool(selected) and all(option in known for option in selected)
 
 
 # The submission's writes, built once: the hottest write in the service.
@@ -258,10 +277,14 @@ _CLAIM = (
         passed=bindparam("passed"),
     )
 )
-# One statement marks every answer right or wrong.
+# One statement marks every scored answer right or wrong. An answer to a question taken
+# out of the bank before submission was not scored, and stays unmarked (NULL).
 _MARK = (
     update(_answers)
-    .where(_answers.c.attempt_id == bindparam("attempt"))
+    .where(
+        _answers.c.attempt_id == bindparam("attempt"),
+        _answers.c.question_id.in_(bindparam("scored", expanding=True)),
+    )
     .values(is_correct=_answers.c.question_id.in_(bindparam("right", expanding=True)))
 )
 
@@ -286,8 +309,9 @@ def submit(user: User, module: Module, attempt: QuizAttempt, answers: Answers) -
         db.session.refresh(attempt)
         return attempt  # already submitted by another request
     right = {r.question_id for r in result.results if r.correct}
-    connection.execute(_MARK, {"attempt": attempt.id, "right": sorted(right)})
-    tallies.record_if_first(attempt, answers, right)
+    scored = sorted(r.question_id for r in result.results)
+    connection.execute(_MARK, {"attempt": attempt.id, "scored": scored, "right": sorted(right)})
+    tallies.record_if_first(attempt, {q: answers[q] for q in scored if q in answers}, right)
     audit.record(
         "quiz_passed" if result.passed else "quiz_failed",
         actor=user,
@@ -307,7 +331,7 @@ class ReviewItem:
     question: Question | None  # None: since removed from the bank
     options: list
     selected: frozenset[str]
-    correct: bool  # as marked when the attempt was submitted
+    correct: bool | None  # as marked at submission; None: removed before it, not scored
     lesson_title: str
     key_changed: bool = False  # the bank's right answer is not the one it was marked by
 
@@ -325,7 +349,10 @@ def review(module: Module, attempt: QuizAttempt) -> list[ReviewItem]:
         chosen = frozenset(answer.selected) if answer else frozenset()
         question = module.quiz.questions.get(question_id)
         right_now = question is not None and chosen == question.correct_ids
-        marked = answer.is_correct if answer and answer.is_correct is not None else right_now
+        if answer is not None and answer.is_correct is not None:
+            marked: bool | None = answer.is_correct
+        else:
+            marked = right_now if question is not None else None
         lesson = module.lessons.get(question.lesson) if question else None
         items.append(
             ReviewItem(
@@ -335,7 +362,7 @@ def review(module: Module, attempt: QuizAttempt) -> list[ReviewItem]:
                 selected=chosen,
                 correct=marked,
                 lesson_title=lesson.title if lesson else (question.lesson if question else ""),
-                key_changed=question is not None and marked != right_now,
+                key_changed=question is not None and marked is not None and marked != right_now,
             )
         )
     return items

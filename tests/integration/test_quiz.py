@@ -71,7 +71,11 @@ def test_an_attempt_snapshots_its_rules_and_resumes_where_it_stopped(app, client
         )
 
     first = answers_for(app, attempt, right=True)[0]
-    submit(client, f"{QUIZ}/attempts/{attempt.id}/questions/1", {"answer": first})
+    submit(
+        client,
+        f"{QUIZ}/attempts/{attempt.id}/questions/1",
+        {"answer": first, "question": attempt.question_ids[0]},
+    )
     # Leave and come back: the same attempt, at the next unanswered question.
     page = client.get(QUIZ).get_data(as_text=True)
     assert "Continue the quiz" in page
@@ -113,9 +117,10 @@ def test_a_question_needs_an_answer_and_only_offered_options(app, client_as, peo
     start(client)
     attempt = open_attempt(app, people["learner"])
     path = f"{QUIZ}/attempts/{attempt.id}/questions/1"
-    page = submit(client, path, {}).get_data(as_text=True)
+    shown = attempt.question_ids[0]
+    page = submit(client, path, {"question": shown}).get_data(as_text=True)
     assert "There is a problem" in page and "Select" in page
-    page = submit(client, path, {"answer": "made-up"}).get_data(as_text=True)
+    page = submit(client, path, {"answer": "made-up", "question": shown}).get_data(as_text=True)
     assert "Select one of the answers shown" in page
     assert count(app, QuizAnswer) == 0
     assert client.get(f"{QUIZ}/attempts/{attempt.id}/questions/9").status_code == 404
@@ -139,11 +144,12 @@ def test_changing_an_answer_from_the_check_page_returns_to_it(app, client_as, pe
     assert f'href="{change}"' in page.replace("&amp;", "&")
     question = client.get(change).text
     assert f'href="{check}"' in question  # Back leads to the check page
-    refused = submit(client, change, {})
+    shown = attempt.question_ids[0]
+    refused = submit(client, change, {"question": shown})
     assert refused.status_code == 200 and "govuk-error-summary" in refused.text
     assert f'href="{check}"' in refused.text  # still on its way back to the check page
     right = answers_for(app, attempt, right=True)[0]
-    saved = submit(client, change, {"answer": right})
+    saved = submit(client, change, {"answer": right, "question": shown})
     assert saved.headers["Location"] == check
     with app.app_context():
         stored = db.session.scalar(
@@ -154,7 +160,11 @@ def test_changing_an_answer_from_the_check_page_returns_to_it(app, client_as, pe
         )
         assert sorted(stored.selected) == sorted(right)
     # Without the marker, saving goes on to the next question as before.
-    onward = submit(client, f"{QUIZ}/attempts/{attempt.id}/questions/1", {"answer": right})
+    onward = submit(
+        client,
+        f"{QUIZ}/attempts/{attempt.id}/questions/1",
+        {"answer": right, "question": shown},
+    )
     assert onward.headers["Location"] == f"{QUIZ}/attempts/{attempt.id}/questions/2"
 
 

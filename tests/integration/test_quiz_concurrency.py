@@ -173,7 +173,7 @@ def test_an_answer_saved_during_a_submission_waits_and_then_changes_nothing(app,
         target=lambda: responses.append(
             second.post(
                 question,
-                data={"answer": wrong, "csrf_token": token},
+                data={"answer": wrong, "question": attempt.question_ids[0], "csrf_token": token},
                 headers={"Referer": f"http://localhost{question}"},
             )
         )

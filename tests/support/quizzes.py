@@ -63,8 +63,13 @@ def answer_all(client: FlaskClient, app: Flask, user_id: int, *, right: bool) ->
     attempt = open_attempt(app, user_id)
     assert attempt is not None, "no attempt was started"
     base = f"{QUIZ}/attempts/{attempt.id}"
-    for number, chosen in enumerate(answers_for(app, attempt, right=right), start=1):
-        response = submit(client, f"{base}/questions/{number}", {"answer": chosen})
+    chosen_answers = answers_for(app, attempt, right=right)
+    for number, (question_id, chosen) in enumerate(
+        zip(attempt.question_ids, chosen_answers, strict=True), start=1
+    ):
+        response = submit(
+            client, f"{base}/questions/{number}", {"answer": chosen, "question": question_id}
+        )
         assert response.status_code == 302, response.get_data(as_text=True)
     return attempt
 
