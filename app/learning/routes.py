@@ -177,8 +177,8 @@ def feedback(module_id: str, scenario_id: str) -> str | Response:
         return redirect(url_for("learning.scenario", module_id=module_id, scenario_id=scenario_id))
     node = item.spec.nodes.get(decision.node_id)
     choice = next((c for c in getattr(node, "choices", []) if c.id == decision.choice_id), None)
-    if choice is None:
-        abort(404)
+    if choice is None:  # the scenario changed since: its own page says where things stand
+        return redirect(url_for("learning.scenario", module_id=module_id, scenario_id=scenario_id))
     next_url = url_for(
         "learning.play" if run.finished_at is None else "learning.summary",
         module_id=module_id,

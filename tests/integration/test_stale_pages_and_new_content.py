@@ -142,6 +142,23 @@ def test_a_run_whose_step_became_an_end_can_start_again(
         assert runs[1].current_node == "intro" and runs[1].finished_at is None
 
 
+def test_feedback_on_a_decision_the_scenario_no_longer_has_leads_to_the_scenario(
+    app, people, database_url, new_content, client_as
+):
+    client = client_as("learner")
+    submit(client, SCENARIO, {})
+    submit(client, PLAY, {"node": "intro"})
+    submit(client, PLAY, {"node": "ask", "choice": "check"})  # decided; feedback next
+
+    def choice_renamed(scenario):
+        scenario["nodes"]["ask"]["choices"][0]["id"] = "verify"
+
+    later = learner_on(database_url, new_content("v2", scenario=choice_renamed))
+    response = later.get(f"{SCENARIO}/feedback")
+    assert response.status_code == 302 and response.headers["Location"].endswith(SCENARIO)
+    assert later.get(SCENARIO, follow_redirects=True).status_code == 200
+
+
 # --- Quizzes ----------------------------------------------------------------------------
 
 
