@@ -19,6 +19,37 @@ INSTANCE_DIR = BASE_DIR / "instance"
 # Known to everyone who reads this file, so production refuses it.
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
 MIN_SECRET_KEY_BYTES = 32
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+# The range of each number, (lowest, highest or None). Zero or less would switch a
+# protection off (a limit, a window) or end every session at once.
+INT_RANGES: dict[str, tuple[int, int | None]] = {
+    "SQLITE_BUSY_TIMEOUT_MS": (0, None),
+    "MAX_CONTENT_LENGTH": (1, None),
+    "SESSION_IDLE_MINUTES": (1, None),
+    "SESSION_ABSOLUTE_HOURS": (1, None),
+    "PROXY_FIX_COUNT": (0, None),
+    "ARGON2_TIME_COST": (1, None),
+    "ARGON2_MEMORY_KIB": (8, None),  # and 8 for each lane (ARGON2_PARALLELISM)
+    "ARGON2_PARALLELISM": (1, None),
+    "LOCKOUT_THRESHOLD": (1, None),
+    "LOCKOUT_MINUTES": (1, None),
+    "SIGN_IN_FAILURES_PER_ADDRESS": (1, None),
+    "RESET_REQUESTS_PER_ACCOUNT": (1, None),
+    "RESET_REQUESTS_PER_ADDRESS": (1, None),
+    "RATE_LIMIT_WINDOW_MINUTES": (1, None),
+    "INVITATION_VALID_DAYS": (1, None),
+    "PASSWORD_RESET_VALID_MINUTES": (1, None),
+    "MAIL_PORT": (1, 65535),
+    "MAIL_TIMEOUT_SECONDS": (1, None),
+    "RENEWAL_WINDOW_DAYS": (0, None),
+    "VERIFY_REQUESTS_PER_ADDRESS": (1, None),
+    "EXPORTS_PER_USER_PER_HOUR": (1, None),
+}
+
+# Settings that could not be read, for validate() to report: a ConfigError raised while
+# this module is imported would reach the operator as a traceback, not as one line.
+_UNREADABLE: list[str] = []
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -34,8 +65,9 @@ def _env_int(name: str, default: int) -> int:
         return default
     try:
         return int(value)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
+    except ValueError:
+        _UNREADABLE.append(f"{name} must be a whole number, not {value!r}.")
+        return default
 
 
 def _env_list(name: str, default: list[str]) -> list[str]:
@@ -47,6 +79,13 @@ def _env_list(name: str, default: list[str]) -> list[str]:
 
 def _sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
+
+
+def _host_of(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:  # such as "http://[" (an unfinished IPv6 address)
+        return None
 
 
 class ConfigError(RuntimeError):
@@ -68,7 +107,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", _sqlite_url(INSTANCE_DIR / "conduct-training.sqlite")
     )
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's message (logged, in tracebacks) leaves out the
+    # values it was sent, which can be password hashes and session tokens.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True, "hide_parameters": True}
     SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 5000)
 
     # Uploads (the HR file, up to 5 MB: its reader says so when it is larger) are small.
@@ -91,14 +132,14 @@ class Config:
 
     # Requests for any other Host are refused (400). Default: the host of BASE_URL.
     TRUSTED_HOSTS: ClassVar[list[str]] = _env_list(
-        "TRUSTED_HOSTS", [urlsplit(BASE_URL).hostname or "localhost"]
+        "TRUSTED_HOSTS", [_host_of(BASE_URL) or "localhost"]
     )
     PROXY_FIX_COUNT = _env_int("PROXY_FIX_COUNT", 0)
 
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
-    ARGON2_TIME_COST = 3
-    ARGON2_MEMORY_KIB = 65536
-    ARGON2_PARALLELISM = 4
+    ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_KIB = _env_int("ARGON2_MEMORY_KIB", 65536)
+    ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 4)
 
     # Brute-force protection (README: "Sign-in and passwords").
     LOCKOUT_THRESHOLD = _env_int("LOCKOUT_THRESHOLD", 10)
@@ -136,6 +177,29 @@ class Config:
     @classmethod
     def validate(cls, app_config: dict) -> None:
         """Refuse to start with an unsafe setting. Raises ConfigError."""
+        if _UNREADABLE:
+            raise ConfigError(_UNREADABLE[0])
+        for name, (lowest, highest) in INT_RANGES.items():
+            value = app_config.get(name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"{name} must be a whole number, not {value!r}.")
+            if value < lowest or (highest is not None and value > highest):
+                allowed = (
+                    f"from {lowest} to {highest}" if highest is not None else f"{lowest} or more"
+                )
+                raise ConfigError(f"{name} must be {allowed}, not {value}.")
+        # argon2 needs 8 KiB of memory for each lane.
+        lanes = app_config["ARGON2_PARALLELISM"]
+        if app_config["ARGON2_MEMORY_KIB"] < 8 * lanes:
+            raise ConfigError(
+                f"ARGON2_MEMORY_KIB must be at least 8 × ARGON2_PARALLELISM ({8 * lanes}), "
+                f"not {app_config['ARGON2_MEMORY_KIB']}."
+            )
+        level = app_config.get("LOG_LEVEL")
+        if not isinstance(level, str) or level.strip().upper() not in LOG_LEVELS:
+            raise ConfigError(
+                f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (in any case), not {level!r}."
+            )
 
 
 class DevelopmentConfig(Config):
@@ -171,6 +235,7 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls, app_config: dict) -> None:
+        super().validate(app_config)
         key = app_config.get("SECRET_KEY")
         if not key:
             raise ConfigError(
@@ -186,6 +251,14 @@ class ProductionConfig(Config):
             )
         if app_config.get("DEBUG") or _env_bool("FLASK_DEBUG", False):
             raise ConfigError("Debug mode is on: production must never run with FLASK_DEBUG.")
+        # Links in e-mails and QR codes are built on it, and must work on their own:
+        # "training.example.org" without its scheme is not a web address.
+        base_url = app_config.get("BASE_URL") or ""
+        if not _host_of(base_url) or urlsplit(base_url).scheme not in {"http", "https"}:
+            raise ConfigError(
+                "BASE_URL must be the service's full address, such as "
+                f"https://training.example.org, not {base_url!r}."
+            )
 
 
 CONFIGS: dict[str, type[Config]] = {

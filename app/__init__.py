@@ -18,11 +18,11 @@ from config import BASE_DIR, ConfigError, config_for
 
 def create_app(env_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
-    config_class = config_for(env_name)
-    app.config.from_object(config_class)
-    if overrides:
-        app.config.update(overrides)
     try:
+        config_class = config_for(env_name)
+        app.config.from_object(config_class)
+        if overrides:
+            app.config.update(overrides)
         config_class.validate(app.config)
     except ConfigError as exc:
         # One plain line for the operator, and a non-zero exit for the process manager.

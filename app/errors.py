@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from app.logging_setup import logged_path
@@ -76,8 +78,26 @@ ERROR_PAGES: dict[int, tuple[str, tuple[str, ...]]] = {
 }
 
 
+DATABASE_UNAVAILABLE = (
+    "We cannot reach the training records just now, so we could not do this.",
+    "Nothing was changed or downloaded. Try again in a few minutes.",
+)
+
+
+def _show_as_signed_out() -> None:
+    """The page's header names the signed-in user; when the database could not say who
+    that is (it is locked or down, often the very error being shown), the page is shown
+    as to a visitor rather than failing in its turn."""
+    if "_login_user" not in g:
+        g._login_user = current_app.login_manager.anonymous_user()
+
+
 def render_error(status: int, paragraphs: tuple[str, ...] | None = None) -> tuple[str, int]:
     title, default_paragraphs = ERROR_PAGES.get(status, ERROR_PAGES[500])
+    try:
+        current_user._get_current_object()
+    except SQLAlchemyError:
+        _show_as_signed_out()
     return (
         render_template(
             "errors/error.html",
@@ -107,12 +127,45 @@ class ServiceBusy(Exception):
 
 RETRY_BUSY_SECONDS = 60
 
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+POSTGRESQL_LOCK_NOT_AVAILABLE = "55P03"  # a lock_timeout ran out
+
+
+def _database_trouble(error: OperationalError) -> str | None:
+    """Which trouble it is: "busy" (another task holds the lock), "unavailable" (the server
+    cannot be reached or cannot serve) or None (a mistake of ours: the ordinary 500)."""
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    if code is not None:
+        # SQLite reports a mistake in the SQL as an OperationalError too.
+        return "busy" if code & 0xFF in {SQLITE_BUSY, SQLITE_LOCKED} else None
+    if getattr(error.orig, "sqlstate", None) == POSTGRESQL_LOCK_NOT_AVAILABLE:
+        return "busy"
+    # psycopg's OperationalError: the server is down, restarting or out of connections.
+    return "unavailable"
+
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceBusy)
     def service_busy(error: ServiceBusy) -> tuple[str, int, dict]:
         log.warning("database busy", extra={"event": "database_busy", "path": logged_path()})
         page, status = render_error(503)
+        return page, status, {"Retry-After": str(RETRY_BUSY_SECONDS)}
+
+    @app.errorhandler(OperationalError)
+    def database_error(error: OperationalError) -> ResponseReturnValue:
+        # Often raised while loading the signed-in user (BEGIN IMMEDIATE waits for the
+        # lock first), so the page does not ask the database again, and wait again.
+        trouble = _database_trouble(error)
+        if trouble is None:
+            return unexpected_error(error)
+        _show_as_signed_out()
+        if trouble == "busy":
+            return service_busy(ServiceBusy())
+        log.error(
+            "database unavailable",
+            extra={"event": "database_unavailable", "path": logged_path(), "error": str(error)},
+        )
+        page, status = render_error(503, DATABASE_UNAVAILABLE)
         return page, status, {"Retry-After": str(RETRY_BUSY_SECONDS)}
 
     @app.errorhandler(CSRFError)
@@ -123,7 +176,12 @@ def init_app(app: Flask) -> None:
             # (see AppForm). Nothing is saved: the form refuses to validate.
             g.csrf_refused = True
             view = app.view_functions[request.endpoint]
-            response = app.make_response(view(**(request.view_args or {})))
+            try:
+                response = app.make_response(view(**(request.view_args or {})))
+            except Exception as exc:
+                # The view's own refusal (abort(404) for a module that is not there, a
+                # 403), answered as it would have been with a good token: never a 500.
+                return app.handle_user_exception(exc)
             if response.status_code // 100 != 3:
                 response.status_code = 400  # a redirect (say, already signed in) stays one
             return response
@@ -142,13 +200,16 @@ def init_app(app: Flask) -> None:
         return Response("Bad request: unknown host name.", 400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
         if status not in ERROR_PAGES:
             return error
         if status == 403:
             log.warning("forbidden", extra={"event": "forbidden", "path": logged_path()})
-        return render_error(status)
+        page, status = render_error(status)
+        # The exception's own headers (a 405's Allow) stay; the page is ours.
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return page, status, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> tuple[str, int]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, Response, g, request
 from werkzeug.datastructures import MultiDict
@@ -49,7 +51,21 @@ def content_security_policy(nonce: str | None) -> str:
     )
 
 
+def _lower_case_host(wsgi_app: Callable[..., Any]) -> Callable[..., Any]:
+    def lower_case_host(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if "HTTP_HOST" in environ:
+            environ["HTTP_HOST"] = environ["HTTP_HOST"].lower()
+        return wsgi_app(environ, start_response)
+
+    return lower_case_host
+
+
 def init_app(app: Flask) -> None:
+    # Host names are case-insensitive, but Werkzeug compares them with TRUSTED_HOSTS as
+    # written: both sides in lower case. Inside ProxyFix, so a forwarded host is too.
+    if app.config["TRUSTED_HOSTS"]:
+        app.config["TRUSTED_HOSTS"] = [host.lower() for host in app.config["TRUSTED_HOSTS"]]
+    app.wsgi_app = _lower_case_host(app.wsgi_app)
     if app.config["PROXY_FIX_COUNT"] > 0:
         count = app.config["PROXY_FIX_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -48,9 +48,10 @@ class JsonFormatter(logging.Formatter):
 def init_app(app: Flask) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    level = app.config["LOG_LEVEL"].strip().upper()  # "info" too: config checked the name
     root = logging.getLogger("app")
     root.handlers = [handler]
-    root.setLevel(app.config["LOG_LEVEL"])
+    root.setLevel(level)
     root.propagate = False
     app.logger.handlers = [handler]
-    app.logger.setLevel(app.config["LOG_LEVEL"])
+    app.logger.setLevel(level)

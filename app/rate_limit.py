@@ -68,7 +68,7 @@ LONGEST_WINDOW = timedelta(hours=1)
 
 
 def purge_expired() -> int:
-    """Old hits count for nothing; `flask rate-limits purge` removes them."""
+    """Old hits count for nothing; `flask purge-rate-limits` removes them."""
     keep = max(_window(), LONGEST_WINDOW)
     result = db.session.execute(
         delete(RateLimitHit).where(RateLimitHit.created_at < utcnow() - keep)

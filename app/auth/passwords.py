@@ -1,8 +1,9 @@
 """Password hashing with argon2id.
 
 Production uses argon2-cffi's defaults (3 passes, 64 MiB, 4 lanes), above OWASP ASVS's
-minimum. The test configuration uses cheaper parameters so that the suite stays fast;
-the algorithm and format are the same.
+minimum, unless ARGON2_TIME_COST, ARGON2_MEMORY_KIB and ARGON2_PARALLELISM say otherwise.
+The test configuration uses cheaper parameters so that the suite stays fast; the
+algorithm and format are the same.
 """
 
 from __future__ import annotations

@@ -13,7 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k" * 40
 
 
-def start_production(env_changes: dict[str, str | None]) -> subprocess.CompletedProcess[str]:
+def start_production(
+    env_changes: dict[str, str | None],
+    code: str = "from app import create_app; create_app(); print('started')",
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "FLASK_DEBUG"}}
     env.update({"APP_ENV": "production", "DATABASE_URL": "sqlite://"})
     for key, value in env_changes.items():
@@ -22,7 +25,7 @@ def start_production(env_changes: dict[str, str | None]) -> subprocess.Completed
         else:
             env[key] = value
     return subprocess.run(
-        [sys.executable, "-c", "from app import create_app; create_app(); print('started')"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -52,6 +55,70 @@ def test_production_refuses_unsafe_settings_with_one_line(changes, reason):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Refusing to start: ")
     assert reason in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"SESSION_IDLE_MINUTES": "abc"}, "SESSION_IDLE_MINUTES must be a whole number, not 'abc'"),
+        ({"APP_ENV": "staging"}, "APP_ENV must be one of development, production, test"),
+        ({"LOG_LEVEL": "verbose"}, "LOG_LEVEL must be one of DEBUG, INFO"),
+        ({"RATE_LIMIT_WINDOW_MINUTES": "-15"}, "RATE_LIMIT_WINDOW_MINUTES must be 1 or more"),
+        ({"MAX_CONTENT_LENGTH": "0"}, "MAX_CONTENT_LENGTH must be 1 or more"),
+        ({"SESSION_IDLE_MINUTES": "0"}, "SESSION_IDLE_MINUTES must be 1 or more"),
+        ({"SESSION_ABSOLUTE_HOURS": "-1"}, "SESSION_ABSOLUTE_HOURS must be 1 or more"),
+        ({"VERIFY_REQUESTS_PER_ADDRESS": "0"}, "VERIFY_REQUESTS_PER_ADDRESS must be 1 or more"),
+        ({"EXPORTS_PER_USER_PER_HOUR": "-1"}, "EXPORTS_PER_USER_PER_HOUR must be 1 or more"),
+        ({"PROXY_FIX_COUNT": "-1"}, "PROXY_FIX_COUNT must be 0 or more"),
+        ({"LOCKOUT_THRESHOLD": "0"}, "LOCKOUT_THRESHOLD must be 1 or more"),
+        ({"MAIL_PORT": "70000"}, "MAIL_PORT must be from 1 to 65535"),
+        ({"ARGON2_TIME_COST": "0"}, "ARGON2_TIME_COST must be 1 or more"),
+        ({"ARGON2_PARALLELISM": "0"}, "ARGON2_PARALLELISM must be 1 or more"),
+        ({"ARGON2_MEMORY_KIB": "16"}, "ARGON2_MEMORY_KIB must be at least 8 × ARGON2_PARALLELISM"),
+        ({"BASE_URL": "training.example.org"}, "BASE_URL must be the service's full address"),
+        ({"BASE_URL": "https://"}, "BASE_URL must be the service's full address"),
+    ],
+)
+def test_bad_settings_are_refused_with_one_line_naming_them(changes, reason):
+    result = start_production({"SECRET_KEY": STRONG_KEY, **changes})
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Refusing to start: ")
+    assert reason in lines[0]
+
+
+def test_settings_are_checked_in_every_environment():
+    from app import create_app
+
+    with pytest.raises(SystemExit, match="RATE_LIMIT_WINDOW_MINUTES must be 1 or more, not -15"):
+        create_app(
+            "test", {"SQLALCHEMY_DATABASE_URI": "sqlite://", "RATE_LIMIT_WINDOW_MINUTES": -15}
+        )
+
+
+@pytest.mark.parametrize("level", ["info", "Warning", "DEBUG"])
+def test_log_level_is_read_in_any_case(level):
+    result = start_production({"SECRET_KEY": STRONG_KEY, "LOG_LEVEL": level})
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
+
+
+def test_password_hashing_cost_is_read_from_the_environment():
+    result = start_production(
+        {
+            "SECRET_KEY": STRONG_KEY,
+            "ARGON2_TIME_COST": "2",
+            "ARGON2_MEMORY_KIB": "16384",
+            "ARGON2_PARALLELISM": "2",
+        },
+        code=(
+            "from app import create_app; from app.auth.passwords import hash_password\n"
+            "with create_app().app_context(): print(hash_password('x' * 12))"
+        ),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("$argon2id$v=19$m=16384,t=2,p=2$")
 
 
 def test_production_starts_with_a_strong_key():
