@@ -129,6 +129,8 @@ RETRY_BUSY_SECONDS = 60
 
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 POSTGRESQL_LOCK_NOT_AVAILABLE = "55P03"  # a lock_timeout ran out
+# Shutting down (admin, crash, cannot connect now) and too many connections.
+_UNAVAILABLE = {"57P01", "57P02", "57P03", "53300"}
 
 
 def _database_trouble(error: OperationalError) -> str | None:
@@ -138,10 +140,15 @@ def _database_trouble(error: OperationalError) -> str | None:
     if code is not None:
         # SQLite reports a mistake in the SQL as an OperationalError too.
         return "busy" if code & 0xFF in {SQLITE_BUSY, SQLITE_LOCKED} else None
-    if getattr(error.orig, "sqlstate", None) == POSTGRESQL_LOCK_NOT_AVAILABLE:
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate == POSTGRESQL_LOCK_NOT_AVAILABLE:
         return "busy"
-    # psycopg's OperationalError: the server is down, restarting or out of connections.
-    return "unavailable"
+    if sqlstate is None:  # raised by the driver itself: a failed connection, or our mistake
+        failed = error.connection_invalidated or "connect" in str(error.orig).lower()
+        return "unavailable" if failed else None
+    # The server is down, restarting or out of connections. Anything else (a deadlock, a
+    # statement timeout, a limit we passed) is ours to fix: a 500 with its traceback.
+    return "unavailable" if sqlstate.startswith("08") or sqlstate in _UNAVAILABLE else None
 
 
 def init_app(app: Flask) -> None:

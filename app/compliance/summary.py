@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import accumulate
 
 from sqlalchemy import Date, case, func, select, type_coerce
@@ -26,6 +26,7 @@ from app.compliance.queries import (
 from app.compliance.rules import Status
 from app.extensions import db
 from app.models import Assignment, Certificate, Correction, CorrectionKind, Department, User
+from app.models.base import LOCAL_ZONE, local_date
 
 NEW_STARTER_DAYS = 90  # "new starters" on the dashboard: started in the last 90 days
 COMPLIANT = (Status.COMPLIANT.value, Status.EXPIRING.value)
@@ -157,9 +158,17 @@ def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _day(moment):
-    """The UTC date of a stored time, worked out by the database (`date()` is the same
-    function in SQLite and PostgreSQL): cheaper than reading 40,000 datetimes."""
-    return type_coerce(func.date(moment), Date)
+    """The UK date of a stored (UTC) time: worked out by PostgreSQL, which knows the UK's
+    clock changes (cheaper than reading 40,000 datetimes); SQLite does not, so there the
+    time is read and `_uk_date` turns it into a date."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        local = func.timezone(LOCAL_ZONE.key, func.timezone("UTC", moment))
+        return type_coerce(func.date(local), Date)
+    return moment
+
+
+def _uk_date(value):
+    return local_date(value) if isinstance(value, datetime) else value
 
 
 def monthly_trend(
@@ -207,6 +216,7 @@ def monthly_trend(
         )
         .where(Certificate.expires_on > days[0])
     ):
+        issued_on, revoked_on = _uk_date(issued_on), _uk_date(revoked_on)
         end = min(expires_on, revoked_on) if revoked_on else expires_on
         spans[(user, module_id)].append((bisect_left(days, issued_on), bisect_left(days, end)))
     validity = {m.id: m.spec.certificate_validity_months for m in catalogue.get().in_order()}

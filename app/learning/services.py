@@ -91,8 +91,12 @@ class ModuleState:
         if self.duty is None or self.duty.valid_until is None:
             return False
         held = self.certificate
-        if held is None or held.revoked_at is not None:
+        if held is None:
             return True
+        if held.revoked_at is not None:
+            # After a revocation a completion from elsewhere matters while it counts; once
+            # it has lapsed, the revocation is what the person needs to hear about.
+            return self.duty.valid_until > today()
         return self.duty.valid_until > held.expires_on
 
     @property

@@ -78,9 +78,10 @@ def _certificate_of(attempt):
 
 def _resume_url(module, attempt) -> str:
     """The first question not yet answered, or the check page when all are."""
-    answered = {a.question_id for a in attempt.answers}
+    answers = {a.question_id: a.selected for a in attempt.answers}
+    missing = {q.id for q in services.unanswered(module, attempt, answers)}
     questions = services.questions_of(module, attempt)
-    number = next((i for i, q in enumerate(questions, start=1) if q.id not in answered), None)
+    number = next((i for i, q in enumerate(questions, start=1) if q.id in missing), None)
     if number is None:
         return url_for("quizzes.check", module_id=module.id, attempt_id=attempt.id)
     return _question_url(module.id, attempt.id, number)

@@ -579,3 +579,16 @@ def test_the_trend_follows_the_module_chosen(app, people, client_as):
     assert trend_now("?module=regulated-only") == "0%"
     noted = visible_text(officer.get("/reports?status=Overdue").text)
     assert "does not apply to past months" in noted
+
+
+def test_the_trend_dates_a_certificate_by_the_uk_day_it_was_earned(app, people, client_as):
+    """00:30 BST on 1 July is 23:30 UTC on 30 June: held from July, not from June."""
+    from app.compliance import summary
+    from app.compliance.queries import Filters
+
+    sync(app)
+    with freeze_time("2026-06-30 23:30:00"):
+        certify(client_as("learner"), app, people["learner"])
+    with freeze_time("2026-07-15 12:00:00"), app.app_context():
+        trend = dict(summary.monthly_trend(Filters(), on=date(2026, 7, 15)))
+    assert trend["Jun 2026"] == 0 and trend["Jul 2026"] > 0

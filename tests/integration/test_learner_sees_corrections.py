@@ -166,3 +166,54 @@ def test_a_certificate_that_outlasts_a_recorded_completion_is_what_shows(app, pe
     assert f"expires on {said(certificate.expires_on)}" in page
     record = visible_text(learner.get("/training-record").text)
     assert "Status now: Certified" in record and "Earlier course" in record
+
+
+def test_after_a_revocation_overdue_does_not_name_a_due_date_already_met(app, people, client_as):
+    with freeze_time("2026-01-05 10:00:00"):
+        sync(app, "--due", "2026-02-01")
+        certificate = certify(client_as("learner"), app, people["learner"])  # before it was due
+    with freeze_time("2026-07-10 10:00:00"):
+        revoke = f"/reports/certificates/{certificate.id}/revoke"
+        assert (
+            submit(client_as("officer"), revoke, {"reason": "Issued in error"}).status_code == 302
+        )
+        learner = client_as("learner")
+        page = home(learner)
+        assert "Overdue since your certificate was revoked" in page
+        assert "revoked on 10 July 2026" in page and "due by 1 February 2026" not in page
+        assert "Overdue since your certificate was revoked on 10 July 2026" in module_page(learner)
+
+
+def test_a_revocation_after_a_lapsed_completion_elsewhere_is_what_the_learner_reads(
+    app, people, client_as
+):
+    with freeze_time("2024-03-01 10:00:00"):
+        sync(app, "--due", "2024-06-01")
+        correct(
+            client_as("officer"),
+            people,
+            "offline",
+            {"completed_on": [1, 2, 2024], "reason": "Classroom course"},
+        )
+    with freeze_time("2026-05-01 10:00:00"):
+        certificate = certify(client_as("learner"), app, people["learner"])
+    with freeze_time("2026-07-10 10:00:00"):
+        revoke = f"/reports/certificates/{certificate.id}/revoke"
+        assert submit(client_as("officer"), revoke, {"reason": "In error"}).status_code == 302
+        page = home(client_as("learner"))
+        assert "Your certificate was revoked on 10 July 2026" in page
+        assert "recorded from elsewhere" not in page
+
+
+def test_a_revocation_just_after_midnight_bst_has_the_uk_date_everywhere(app, people, client_as):
+    sync(app)
+    with freeze_time("2026-06-01 10:00:00"):
+        certificate = certify(client_as("learner"), app, people["learner"])
+    with freeze_time("2026-06-30 23:30:00"):  # 00:30 BST on 1 July
+        revoke = f"/reports/certificates/{certificate.id}/revoke"
+        assert submit(client_as("officer"), revoke, {"reason": "In error"}).status_code == 302
+    with freeze_time("2026-07-02 10:00:00"):
+        learner = client_as("learner")
+        result = f"/modules/{MODULE}/quiz/attempts/{certificate.attempt_id}/result"
+        for page in (home(learner), visible_text(learner.get(result).text)):
+            assert "revoked on 1 July 2026" in page and "30 June" not in page

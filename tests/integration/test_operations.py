@@ -3,6 +3,7 @@ error pages that always render, headers that say what to do next, logs without s
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import sqlite3
@@ -135,3 +136,31 @@ def test_a_failed_statement_never_shows_the_values_it_was_sent(app):
         db.session.rollback()
     assert "INSERT INTO" in str(failure.value)
     assert secret not in str(failure.value)
+
+
+def test_our_own_postgresql_mistake_is_an_error_not_an_outage(postgres_url, capfd):
+    """Only a database that cannot be reached is "try again later": a mistake of ours (here
+    a query that outlives its statement timeout, which psycopg raises as an
+    OperationalError) is a 500 logged as an unhandled exception, so that it gets fixed."""
+    from sqlalchemy import text
+
+    from app.auth.permissions import public
+
+    app = make_app(postgres_url)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def too_slow():
+        db.session.execute(text("SET LOCAL statement_timeout = 1"))
+        db.session.execute(text("SELECT pg_sleep(1)"))
+        return "unreachable"
+
+    app.add_url_rule("/__test__/slow", "slow", public(too_slow))
+    response = app.test_client().get("/__test__/slow")
+    assert response.status_code == 500
+    assert "cannot reach the training records" not in response.text
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line[:1] == "{"]
+    events = [entry.get("event") for entry in lines]
+    assert "unhandled_exception" in events and "database_unavailable" not in events
+    assert any("QueryCanceled" in entry.get("exception", "") for entry in lines)
+    with app.app_context():
+        db.engine.dispose()

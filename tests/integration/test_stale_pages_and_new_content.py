@@ -227,6 +227,8 @@ def test_an_answer_whose_option_was_removed_must_be_given_again(
     assert "Not answered" in visible_text(later.get(check).text)
     refused = visible_text(submit(later, check, {}).text)
     assert "Answer every question before you submit: 1 still needs an answer" in refused
+    # "Continue the quiz" leads to that question, not to the check page.
+    assert start(later).headers["Location"].endswith(f"/attempts/{attempt_id}/questions/1")
     with app.app_context():
         assert db.session.get(QuizAttempt, attempt_id).submitted_at is None
 
