@@ -79,6 +79,15 @@ def started_attempt(app, client, people, question_ids, option_order=None) -> int
     return attempt_id
 
 
+def answered_attempt(app, client, people, *, own_phone: str) -> int:
+    """An attempt at four fixed questions, all answered (own-phone with the option given)."""
+    questions = ["own-phone", "lunch-browsing", "forward-file", "report-breach"]
+    attempt_id = started_attempt(app, client, people, questions)
+    chosen = [[own_phone], ["true"], ["check-need"], ["at-once"]]
+    answer(client, attempt_id, list(zip(questions, chosen, strict=True)))
+    return attempt_id
+
+
 # --- Scenarios --------------------------------------------------------------------------
 
 
@@ -201,19 +210,7 @@ def test_a_right_option_added_while_the_quiz_is_open_is_shown(
 def test_an_answer_whose_option_was_removed_must_be_given_again(
     app, people, database_url, new_content, client_as
 ):
-    questions = ["own-phone", "lunch-browsing", "forward-file", "report-breach"]
-    client = client_as("learner")
-    attempt_id = started_attempt(app, client, people, questions)
-    answer(
-        client,
-        attempt_id,
-        [
-            ("own-phone", ["work-hours"]),
-            ("lunch-browsing", ["true"]),
-            ("forward-file", ["check-need"]),
-            ("report-breach", ["at-once"]),
-        ],
-    )
+    attempt_id = answered_attempt(app, client_as("learner"), people, own_phone="work-hours")
 
     def replace_the_option_chosen(bank):
         question = next(q for q in bank["questions"] if q["id"] == "own-phone")
@@ -236,19 +233,7 @@ def test_an_answer_whose_option_was_removed_must_be_given_again(
 def test_a_question_removed_before_submission_is_not_counted_nor_marked_wrong(
     app, people, database_url, new_content, client_as
 ):
-    questions = ["own-phone", "lunch-browsing", "forward-file", "report-breach"]
-    client = client_as("learner")
-    attempt_id = started_attempt(app, client, people, questions)
-    answer(
-        client,
-        attempt_id,
-        [
-            ("own-phone", ["applies"]),
-            ("lunch-browsing", ["true"]),
-            ("forward-file", ["check-need"]),
-            ("report-breach", ["at-once"]),
-        ],
-    )
+    attempt_id = answered_attempt(app, client_as("learner"), people, own_phone="applies")
 
     def remove_question_two(bank):
         bank["questions"] = [q for q in bank["questions"] if q["id"] != "lunch-browsing"]

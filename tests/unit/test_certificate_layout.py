@@ -18,21 +18,20 @@ from app.certificates import fonts, pdf
 from tests.conftest import skip_or_fail
 
 
-def certificate_for(name: str) -> bytes:
-    return pdf.certificate(
-        pdf.CertificateData(
-            code="7KQ2M9XD4HRTB8WC",
-            holder_name=name,
-            module_title="Internet and e-mail",
-            organisation="West Lothian Council",
-            policy="Internet, Social Media and E-mail Policy, version 4",
-            content_version=1,
-            score_percent=90,
-            issued_at=datetime(2026, 11, 30, 9, 0, tzinfo=UTC),
-            expires_on=date(2027, 11, 30),
-            verify_url="https://training.example.org/verify/7KQ2-M9XD-4HRT-B8WC",
-        )
-    )
+def certificate_for(name: str, **changes) -> bytes:
+    data = {
+        "code": "7KQ2M9XD4HRTB8WC",
+        "holder_name": name,
+        "module_title": "Internet and e-mail",
+        "organisation": "West Lothian Council",
+        "policy": "Internet, Social Media and E-mail Policy, version 4",
+        "content_version": 1,
+        "score_percent": 90,
+        "issued_at": datetime(2026, 11, 30, 9, 0, tzinfo=UTC),
+        "expires_on": date(2027, 11, 30),
+        "verify_url": "https://training.example.org/verify/7KQ2-M9XD-4HRT-B8WC",
+    }
+    return pdf.certificate(pdf.CertificateData(**(data | changes)))
 
 
 def text_runs(data: bytes) -> list[tuple[str, float, float]]:
@@ -145,22 +144,12 @@ def test_the_training_record_shapes_a_name_too():
 
 
 def test_a_revoked_copy_with_long_lines_stays_clear_of_the_border_and_the_qr_code():
-    data = pdf.certificate(
-        pdf.CertificateData(
-            code="7KQ2M9XD4HRTB8WC",
-            holder_name="Anne-Marie Wolfeschlegelsteinhausenbergerdorffwelchevoralternwaren"
-            "gewissenhaftschaferswessen MacDonald-Fitzgerald",
-            module_title="Regulated work with children and protected adults: PVG and "
-            "professional conduct online",
-            organisation="West Lothian Council",
-            policy="Internet, Social Media and E-mail Policy, version 4",
-            content_version=1,
-            score_percent=90,
-            issued_at=datetime(2026, 11, 30, 9, 0, tzinfo=UTC),
-            expires_on=date(2027, 11, 30),
-            verify_url="https://training.example.org/verify/7KQ2-M9XD-4HRT-B8WC",
-            revoked_on=date(2026, 12, 4),
-        )
+    data = certificate_for(
+        "Anne-Marie Wolfeschlegelsteinhausenbergerdorffwelchevoralternwaren"
+        "gewissenhaftschaferswessen MacDonald-Fitzgerald",
+        module_title="Regulated work with children and protected adults: PVG and "
+        "professional conduct online",
+        revoked_on=date(2026, 12, 4),
     )
     lines = []
 
