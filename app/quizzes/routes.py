@@ -28,6 +28,18 @@ def _module(module_id: str):
     return module
 
 
+def _module_of_own_attempt(module_id: str):
+    """For a result or a confirmation: the module even when it no longer applies to the
+    person (their job changed). The attempt is still theirs (`_attempt` checks that), and a
+    pass can still become a certificate."""
+    module = learning.module_for(current_user, module_id) or catalogue.get().modules.get(
+        module_id
+    )
+    if module is None:
+        abort(404)
+    return module
+
+
 def _attempt(module, attempt_id: int, *, with_answers: bool = True):
     attempt = services.attempt_of(
         current_user,
@@ -182,7 +194,7 @@ def check(module_id: str, attempt_id: int) -> str | Response:
 @bp.get("/attempts/<int:attempt_id>/result")
 @signed_in
 def result(module_id: str, attempt_id: int) -> str | Response:
-    module = _module(module_id)
+    module = _module_of_own_attempt(module_id)
     attempt = _attempt(module, attempt_id)
     if attempt.submitted_at is None:
         return redirect(url_for("quizzes.check", module_id=module_id, attempt_id=attempt_id))
@@ -198,6 +210,7 @@ def result(module_id: str, attempt_id: int) -> str | Response:
         to_revisit=_lessons_to_revisit(module, review),
         certificate=certificate,
         certificate_status=certificates.status_of(certificate) if certificate else None,
+        applies=learning.module_for(current_user, module_id) is not None,
     )
 
 
@@ -216,7 +229,7 @@ def _lessons_to_revisit(module, review) -> list:
 @signed_in
 @transactional
 def acknowledge(module_id: str, attempt_id: int) -> str | Response:
-    module = _module(module_id)
+    module = _module_of_own_attempt(module_id)
     attempt = _attempt(module, attempt_id)
     if not attempt.passed:
         return redirect(url_for("quizzes.result", module_id=module_id, attempt_id=attempt_id))

@@ -329,3 +329,38 @@ def test_an_exempt_person_who_is_certified_is_not_asked_to_confirm_again(app, pe
     assert "Confirm the policy" not in page
     expires = f"{certificate.expires_on.day} {certificate.expires_on:%B %Y}"
     assert f"Your certificate expires on {expires}" in visible_text(learner.get("/home").text)
+
+
+def test_a_pass_still_becomes_a_certificate_after_the_module_stops_applying(app, people, client_as):
+    """A care worker passes the regulated-work quiz, then moves to an office job before
+    confirming the policy: the result stays theirs, and confirming still certifies them."""
+    from app.models import User
+
+    regulated = "/modules/regulated-only"
+    with app.app_context():
+        db.session.get(User, people["learner"]).is_regulated_role = True
+        db.session.commit()
+    learner = client_as("learner")
+    assert submit(learner, f"{regulated}/lessons/boundaries", {}).status_code == 302
+    submit(learner, f"{regulated}/quiz", {})
+    with app.app_context():
+        attempt = db.session.scalar(select(QuizAttempt).where(QuizAttempt.submitted_at.is_(None)))
+    base = f"{regulated}/quiz/attempts/{attempt.id}"
+    submit(learner, f"{base}/questions/1", {"answer": ["false"], "question": "friend-request"})
+    assert submit(learner, f"{base}/check", {}).headers["Location"].endswith("/result")
+
+    with app.app_context():
+        db.session.get(User, people["learner"]).is_regulated_role = False
+        db.session.commit()
+    assert learner.get(regulated).status_code == 404  # the module has gone from their list
+    result = learner.get(f"{base}/result")
+    assert result.status_code == 200 and "Confirm the policy" in result.text
+    confirm = learner.get(f"{base}/acknowledge").text
+    version = re.search(r'name="policy_version"[^>]*value="([^"]+)"', confirm).group(1)
+    issued = submit(learner, f"{base}/acknowledge", {"confirm": "y", "policy_version": version})
+    assert issued.status_code == 302 and "/certificates" in issued.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(select(QuizAttempt).where(QuizAttempt.id == attempt.id)).passed
+    assert "Only for regulated roles" in visible_text(learner.get("/certificates").text)
+    # Someone else's attempt at a module that does not apply to them is still not theirs.
+    assert client_as("line_manager").get(f"{base}/result").status_code == 404
