@@ -32,9 +32,7 @@ def _module_of_own_attempt(module_id: str):
     """For a result or a confirmation: the module even when it no longer applies to the
     person (their job changed). The attempt is still theirs (`_attempt` checks that), and a
     pass can still become a certificate."""
-    module = learning.module_for(current_user, module_id) or catalogue.get().modules.get(
-        module_id
-    )
+    module = learning.module_for(current_user, module_id) or catalogue.get().modules.get(module_id)
     if module is None:
         abort(404)
     return module
