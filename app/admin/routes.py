@@ -20,8 +20,10 @@ from app.admin.forms import (
     ReactivateForm,
     RenameDepartmentForm,
 )
+from app.auth import services as auth_services
 from app.auth.permissions import administrator, training_officer
 from app.database import transactional
+from app.models.organisation import normalise_email
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -181,8 +183,10 @@ def edit_user(user_id: int) -> str | Response:
     initial = _initial(services.details_of(person)) if request.method == "GET" else None
     form = EditPersonForm(data=initial)
     form.set_departments(services.list_departments())
+    is_self = person.id == current_user.id
     if form.validate_on_submit():
-        outcome = services.update_person(person, _details(form), _actor())
+        refusal = _own_address_confirmed(person, form) if is_self else None
+        outcome = refusal or services.update_person(person, _details(form), _actor())
         if outcome.ok:
             if person.id == current_user.id:
                 # A new address ends every session; this one carries on under the new token.
@@ -190,7 +194,16 @@ def edit_user(user_id: int) -> str | Response:
             flash("Details saved.", "success")
             return redirect(url_for("admin.user", user_id=person.id))
         _show_errors(form, outcome.errors)
-    return render_template("admin/person_form.html", form=form, person=person)
+    return render_template("admin/person_form.html", form=form, person=person, is_self=is_self)
+
+
+def _own_address_confirmed(person, form: EditPersonForm) -> services.Outcome | None:
+    """None if the administrator may go on; a refusal if they are changing their own
+    e-mail address without giving their current password."""
+    if normalise_email(form.email.data) == person.email:
+        return None
+    problem = auth_services.current_password_problem(person, form.current_password.data or "")
+    return services.Outcome(errors={"current_password": problem}) if problem else None
 
 
 def _change_status(user_id: int, deactivating: bool) -> str | Response:

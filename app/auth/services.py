@@ -208,20 +208,33 @@ class PasswordChange:
         return self.error is None
 
 
-def change_password(user: User, current: str, new: str) -> PasswordChange:
-    # Asking for the current password protects a session left open; guesses at it are
-    # limited as at sign-in (LOCKOUT_THRESHOLD in RATE_LIMIT_WINDOW_MINUTES).
+def current_password_problem(user: User, current: str) -> str | None:
+    """None if `current` is the person's password; otherwise what to tell them.
+
+    Asking for the current password before a sensitive change (the password, one's own
+    e-mail address) protects a session left open; guesses at it are limited as at sign-in
+    (LOCKOUT_THRESHOLD in RATE_LIMIT_WINDOW_MINUTES), counted together for every such form.
+    """
     config = current_app.config
     guesses = f"change-password:{user.id}"
     if rate_limit.exceeded(guesses, config["LOCKOUT_THRESHOLD"]):
-        return PasswordChange(
-            "current_password",
+        return (
             "You have entered a wrong current password too many times. Try again in "
-            f"{config['RATE_LIMIT_WINDOW_MINUTES']} minutes.",
+            f"{config['RATE_LIMIT_WINDOW_MINUTES']} minutes."
         )
+    if not current:
+        return "Enter your current password"
     if not verify_password(user.password_hash, current):
         rate_limit.hit(guesses)
-        return PasswordChange("current_password", "Your current password is not correct")
+        return "Your current password is not correct"
+    rate_limit.clear(guesses)
+    return None
+
+
+def change_password(user: User, current: str, new: str) -> PasswordChange:
+    wrong = current_password_problem(user, current)
+    if wrong:
+        return PasswordChange("current_password", wrong)
     problem = problem_with(new, personal_words(user))
     if problem:
         return PasswordChange("new_password", problem)
@@ -229,7 +242,6 @@ def change_password(user: User, current: str, new: str) -> PasswordChange:
         return PasswordChange(
             "new_password", "Your new password must be different from your current password"
         )
-    rate_limit.clear(guesses)
     _set_password(user, new)
     audit.record("password_changed", actor=user, subject=user)
     mail.queue(user.email, *emails.password_changed(user))

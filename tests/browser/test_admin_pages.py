@@ -86,6 +86,28 @@ def test_admin_pages_are_accessible_and_valid(live_server, browser, html_checker
     assert page.get_by_label("Email address", exact=True).input_value() == "manager@example.org"
     add_raw(page, html_checker, "admin-edit-person")
 
+    # Their own record: a new address needs their password (refused here, nothing saved;
+    # no password is typed, so no wrong guess is counted against the demo account).
+    page.goto(live_server.url + "/admin/users?q=admin%40example.org")
+    page.locator("table a").first.click()
+    page.get_by_role("button", name="Change details").click()
+    check(page, "Change details")
+    page.get_by_label("Email address", exact=True).fill("admin.new@example.org")
+    page.get_by_role("button", name="Save changes").click()
+    check(page, "Change details", errors=True)
+    page.get_by_role("link", name="Enter your current password").click()
+    assert page.evaluate("document.activeElement.id") == "current_password"
+    sent = page.evaluate(  # the form as the browser would send it again
+        "new URLSearchParams(new FormData(document.querySelector('main form'))).toString()"
+    )
+    own = page.request.post(
+        page.url,
+        data=sent,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": page.url},
+    )
+    assert own.status == 200 and "Enter your current password" in own.text()
+    html_checker.add("admin-edit-self-errors", own.text())
+
     # Adding a person: first with nothing filled in, to see the errors.
     page.goto(live_server.url + "/admin/users/new")
     check(page, "Add a person")

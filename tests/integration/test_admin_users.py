@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.database import recorded_statements
 from app.extensions import db
 from app.models import AuditEvent, Department, User, UserToken
-from tests.support.accounts import create_user, sign_in, submit
+from tests.support.accounts import PASSWORD, create_user, sign_in, submit
 from tests.support.smtp import body_of
 
 REMOVE = object()
@@ -572,6 +572,7 @@ def test_an_administrator_who_changes_their_own_address_stays_signed_in_here_onl
     admin, elsewhere = client_as("admin"), client_as("admin")
     path = f"/admin/users/{dated_people['admin']}/edit"
     form = edit_form(app, dated_people["admin"], email="angus.new@example.org")
+    form["current_password"] = PASSWORD
     assert submit(admin, path, form).status_code == 302
     assert user_row(app, dated_people["admin"])["email"] == "angus.new@example.org"
     assert admin.get("/admin/users").status_code == 200
@@ -1122,3 +1123,68 @@ def test_a_person_with_no_start_date_can_be_edited_without_inventing_one(app, cl
     assert response.status_code == 302
     row = user_row(app, people["learner"])
     assert row["job_title"] == "Caretaker" and row["start_date"] is None
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (None, "Enter your current password"),
+        ("not my password", "Your current password is not correct"),
+    ],
+)
+def test_an_administrator_changing_their_own_address_must_give_their_password(
+    app, client_as, dated_people, given, message
+):
+    # Security checklist 10: password resets go to this address, so an open session must
+    # not be enough to move it.
+    admin = client_as("admin")
+    path = f"/admin/users/{dated_people['admin']}/edit"
+    assert 'name="current_password"' in admin.get(path).text
+    before = user_row(app, dated_people["admin"])
+    form = edit_form(app, dated_people["admin"], email="angus.new@example.org", job_title="Head")
+    if given is not None:
+        form["current_password"] = given
+    page = submit(admin, path, form)
+    assert page.status_code == 200
+    assert message in page.text
+    assert 'href="#current_password"' in page.text  # in the error summary
+    assert user_row(app, dated_people["admin"]) == before  # nothing saved, not even the title
+    with app.app_context():
+        assert not db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.event == "user_updated")
+        )
+
+
+def test_wrong_current_passwords_on_the_admin_form_are_limited_as_at_sign_in(
+    app, client_as, dated_people
+):
+    admin = client_as("admin")
+    path = f"/admin/users/{dated_people['admin']}/edit"
+    form = edit_form(app, dated_people["admin"], email="angus.new@example.org")
+    for _ in range(app.config["LOCKOUT_THRESHOLD"]):
+        form["current_password"] = "a wrong guess"
+        assert "is not correct" in submit(admin, path, form).text
+    form["current_password"] = PASSWORD  # even the right one, now
+    page = submit(admin, path, form)
+    assert "too many times" in page.text
+    assert user_row(app, dated_people["admin"])["email"] != "angus.new@example.org"
+
+
+def test_an_administrator_may_change_their_other_details_without_a_password(
+    app, client_as, dated_people
+):
+    admin = client_as("admin")
+    path = f"/admin/users/{dated_people['admin']}/edit"
+    form = edit_form(app, dated_people["admin"], job_title="Head of digital")
+    assert submit(admin, path, form).status_code == 302
+    assert user_row(app, dated_people["admin"])["job_title"] == "Head of digital"
+
+
+def test_the_password_box_is_only_on_the_administrators_own_record(app, client_as, dated_people):
+    admin = client_as("admin")
+    other = next(k for k in dated_people if k != "admin")
+    page = admin.get(f"/admin/users/{dated_people[other]}/edit")
+    assert page.status_code == 200
+    assert 'name="current_password"' not in page.text
+    form = edit_form(app, dated_people[other], email="someone.else@example.org")
+    assert submit(admin, f"/admin/users/{dated_people[other]}/edit", form).status_code == 302
