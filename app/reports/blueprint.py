@@ -4,6 +4,7 @@ people list and a person's record (also shown to line managers for their team)."
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import parse_qsl, urlencode
 
@@ -25,26 +26,122 @@ PER_PAGE = 50
 # --- Filters kept in the URL -------------------------------------------------------------
 
 
-def url_filters() -> Filters:
-    args = request.args
-    department = id_arg("department")
-    module = args.get("module") or None
-    if module and module not in catalogue.get().modules:
-        module = None
-    status = next((s for s in Status if s.value == args.get("status")), None)
-    due_before = _date(args.get("due_before", ""))
-    search = (args.get("q") or "").strip()[:100]
-    return Filters(department, module, status, due_before, search)
+@dataclass(frozen=True)
+class FilterProblem:
+    """A filter in the web address that could not be read: it is not applied."""
+
+    name: str  # the parameter, also the id of its field on the filters form
+    typed: str
+    message: str  # next to the field: what is wrong, and that the page is not filtered by it
+    accepted: str  # what the parameter takes (for scripts that build the address)
+
+    @property
+    def explained(self) -> str:
+        """One line for the export's error page: the parameter, the value and what works."""
+        return f"{self.name}: we could not read “{self.typed}”. {self.accepted}"
 
 
 DUE_BEFORE_MESSAGE = "Enter the due date as a real date, year-month-day, like 2027-03-31"
+STATUS_NAMES = [s.value for s in Status]
+TYPED_SHOWN = 40  # characters of an unreadable value shown back
 
 
-def due_before_problem() -> str | None:
-    """What is wrong with the "Due by" filter, if something was typed that is not a date
-    (the list is then shown without it)."""
-    text = request.args.get("due_before", "").strip()
-    return DUE_BEFORE_MESSAGE if text and _date(text) is None else None
+def read_filters(*, departments=None, keys=("department", "module", "status", "due_before")):
+    """The filters in the web address, and a problem for each one that is there but could
+    not be read (it is then left out, never guessed). `departments`, when given, are the
+    ones a department number may name; `keys` are the filters that apply here."""
+    args = request.args
+    problems = []
+
+    def typed(name: str) -> str:
+        text = args.get(name, "").strip()
+        return text if len(text) <= TYPED_SHOWN else text[:TYPED_SHOWN] + "…"
+
+    department = id_arg("department")
+    if departments is not None and department not in {d.id for d in departments}:
+        department = None
+    if args.get("department", "").strip() and department is None and "department" in keys:
+        known = ", ".join(f"{d.id} for {d.name}" for d in departments or ())
+        problems.append(
+            FilterProblem(
+                "department",
+                typed("department"),
+                "Choose a department from the list. The page is not filtered by department.",
+                f"Use a department's number{': ' + known if known else ''}.",
+            )
+        )
+    modules = catalogue.get().modules
+    module = args.get("module", "").strip() or None
+    if module and module not in modules:
+        module = None
+        if "module" in keys:
+            problems.append(
+                FilterProblem(
+                    "module",
+                    typed("module"),
+                    "Choose a module from the list. The page is not filtered by module.",
+                    f"Use one of: {', '.join(m.id for m in catalogue.get().in_order())}.",
+                )
+            )
+    status = next((s for s in Status if s.value == args.get("status")), None)
+    if args.get("status", "").strip() and status is None and "status" in keys:
+        problems.append(
+            FilterProblem(
+                "status",
+                typed("status"),
+                "Choose a status from the list. The page is not filtered by status.",
+                f"Use one of: {', '.join(STATUS_NAMES)}, with capitals as shown.",
+            )
+        )
+    due_before = _date(args.get("due_before", ""))
+    if args.get("due_before", "").strip() and due_before is None and "due_before" in keys:
+        problems.append(
+            FilterProblem(
+                "due_before",
+                typed("due_before"),
+                f"{DUE_BEFORE_MESSAGE}. The page is not filtered by due date.",
+                "Use a real date written year-month-day, like 2027-03-31.",
+            )
+        )
+    search = (args.get("q") or "").strip()[:100]
+    return Filters(department, module, status, due_before, search), problems
+
+
+def url_filters() -> Filters:
+    return read_filters()[0]
+
+
+def filter_errors(problems: list[FilterProblem]) -> dict:
+    """What the filters form shows: a message by each field, and the error summary."""
+    return {
+        "filter_problems": {p.name: p.message for p in problems},
+        "filter_summary": (
+            {
+                "titleText": "There is a problem",
+                "descriptionText": "We could not read some of the filters in the web address, "
+                "so they are not applied.",
+                "errorList": [{"text": p.message, "href": f"#{p.name}"} for p in problems],
+            }
+            if problems
+            else None
+        ),
+    }
+
+
+def applied(filters: Filters, department_name: str | None = None) -> dict:
+    """The filters a page or export actually applied, for the audit log."""
+    values = {
+        "department": (
+            f"{department_name} ({filters.department_id})"
+            if department_name
+            else filters.department_id
+        ),
+        "module": filters.module_id,
+        "status": filters.status.value if filters.status else None,
+        "due_before": filters.due_before.isoformat() if filters.due_before else None,
+        "search": filters.search,
+    }
+    return {k: v for k, v in values.items() if v}
 
 
 def _date(text: str) -> date | None:
@@ -77,7 +174,14 @@ def filter_choices():
 
 
 def people_list(
-    filters, *, record_endpoint: str, heading: str, choices: dict, within=None, **extra
+    filters,
+    *,
+    record_endpoint: str,
+    heading: str,
+    choices: dict,
+    problems=(),
+    within=None,
+    **extra,
 ):
     sort = request.args.get("sort", "name")
     sort = sort if sort in queries.SORTS else "name"
@@ -107,7 +211,7 @@ def people_list(
             list=list_state,
         ),
         heading=heading,
-        due_before_error=due_before_problem(),
+        **filter_errors(list(problems)),
         **choices,
         **extra,
     )

@@ -6,12 +6,13 @@ from flask import Response, abort, current_app, request, stream_with_context
 from flask_login import current_user
 
 from app import audit, catalogue, rate_limit
+from app.admin import services as admin_services
 from app.auth.permissions import training_officer
 from app.compliance import queries
 from app.errors import render_error
 from app.models.base import today
 from app.reports import exports
-from app.reports.blueprint import bp, url_filters
+from app.reports.blueprint import applied, bp, read_filters
 
 # --- Exports -----------------------------------------------------------------------------
 
@@ -54,6 +55,25 @@ def _matrix(filters):
 def export(kind: str, extension: str) -> Response | tuple[str, int, dict]:
     if kind not in ("compliance", "matrix") or extension not in ("csv", "xlsx"):
         abort(404)
+    # A filter that cannot be read is never dropped (the export would widen to the whole
+    # council): nothing is exported, counted or recorded.
+    departments = admin_services.list_departments() if request.args.get("department") else None
+    filters, problems = read_filters(departments=departments)
+    if problems:
+        return render_error(
+            400,
+            (
+                "We did not make the export, because we could not read "
+                + ("this filter" if len(problems) == 1 else "these filters")
+                + " in its web address:",
+                *[p.explained for p in problems],
+                "Nothing was downloaded. Choose the filters on the compliance dashboard or "
+                "the People page, then download the export from there.",
+            ),
+        )
+    department_name = next(
+        (d.name for d in departments or () if d.id == filters.department_id), None
+    )
     # Every member of staff's name and e-mail address leaves in an export: who took one,
     # and with which filters, is recorded, and a runaway script is stopped.
     key = f"export:{current_user.id}"
@@ -70,11 +90,11 @@ def export(kind: str, extension: str) -> Response | tuple[str, int, dict]:
         wait = rate_limit.retry_after(key, limit, rate_limit.LONGEST_WINDOW)
         return page, status, {"Retry-After": str(wait)}
     rate_limit.hit_now(key)
-    filters = url_filters()
     audit.record_now(
         "export_downloaded",
         actor=current_user,
-        details={"export": f"{kind}.{extension}", "filters": request.args.to_dict(flat=False)},
+        # What was applied, read back from the filters (never the address as it was sent).
+        details={"export": f"{kind}.{extension}", "filters": applied(filters, department_name)},
     )
     if kind == "compliance":
         headers, rows = LIST_HEADERS, _list_rows(filters)

@@ -7,14 +7,15 @@ from flask import current_app, render_template
 from app import cached_figures, catalogue
 from app.auth.permissions import training_officer
 from app.compliance import summary
+from app.compliance.queries import Filters
 from app.models.base import today
 from app.reports import analytics, charts
 from app.reports.blueprint import (
     bp,
-    due_before_problem,
     filter_choices,
+    filter_errors,
     query_string,
-    url_filters,
+    read_filters,
 )
 
 # --- Dashboard ---------------------------------------------------------------------------
@@ -23,12 +24,14 @@ from app.reports.blueprint import (
 @bp.get("/reports")
 @training_officer
 def dashboard() -> str:
-    filters = url_filters()
+    choices = filter_choices()
+    filters, problems = read_filters(departments=choices["departments"])
     on = today()
+    window = current_app.config["RENEWAL_WINDOW_DAYS"]
     # Counting 50,000 assignments takes a while; the figures are kept until the data moves.
     figures, trend = cached_figures.cached(
         "compliance",
-        ("dashboard", filters, on, current_app.config["RENEWAL_WINDOW_DAYS"]),
+        ("dashboard", filters, on, window),
         lambda: (summary.summarise(filters, on=on), summary.monthly_trend(filters, on=on)),
     )
     chart = charts.bar_chart(
@@ -56,10 +59,14 @@ def dashboard() -> str:
         query=query_string(filters),
         # The people with one status, within the other filters (replacing any status).
         status_query=lambda status: query_string(filters, status=status),
-        due_before_error=due_before_problem(),
+        # Any filter chosen: an empty table says that nothing matches, not that nothing
+        # is assigned.
+        filtered=filters != Filters(),
+        window=window,
         chart=chart,
         whole=charts.whole_percent,
-        **filter_choices(),
+        **filter_errors(problems),
+        **choices,
     )
 
 

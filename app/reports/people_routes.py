@@ -12,7 +12,7 @@ from app.admin import services as admin_services
 from app.auth.permissions import signed_in, training_officer
 from app.compliance import queries
 from app.compliance.rules import Status
-from app.reports.blueprint import bp, filter_choices, people_list, record_page, url_filters
+from app.reports.blueprint import bp, filter_choices, people_list, read_filters, record_page
 
 # --- People and their records -------------------------------------------------------------
 
@@ -20,11 +20,14 @@ from app.reports.blueprint import bp, filter_choices, people_list, record_page, 
 @bp.get("/reports/people")
 @training_officer
 def people() -> str:
+    choices = filter_choices()
+    filters, problems = read_filters(departments=choices["departments"])
     return people_list(
-        url_filters(),
+        filters,
+        problems=problems,
         record_endpoint="reports.record",
         heading="People",
-        choices=filter_choices(),
+        choices=choices,
     )
 
 
@@ -44,10 +47,12 @@ def record(user_id: int) -> str:
 @signed_in
 def team() -> str:
     # The officers' filters, within the team (a manager has no department filter).
-    filters = dataclasses.replace(url_filters(), department_id=None)
+    filters, problems = read_filters(keys=("module", "status", "due_before"))
+    filters = dataclasses.replace(filters, department_id=None)
     choices = {"departments": [], "modules": catalogue.get().in_order(), "statuses": list(Status)}
     return people_list(
         filters,
+        problems=problems,
         within=queries.team_select(current_user.id),
         record_endpoint="reports.team_member",
         heading="Your team",

@@ -1,0 +1,184 @@
+"""The officers' dashboard, lists and exports say what they show: a filter that cannot be
+read never widens an export, the figures mean what their labels say, and a completion
+recorded from elsewhere is told apart from a certificate. Through the pages, on SQLite
+and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from freezegun import freeze_time
+from openpyxl import load_workbook
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import Assignment, AuditEvent, Department, User
+from app.models.base import today, utcnow
+from tests.support.accounts import create_user, sign_in, submit
+from tests.support.page_checks import visible_text
+from tests.support.quizzes import certify
+
+MODULE = "sample-module"
+
+
+def sync(app, *args):
+    result = app.test_cli_runner().invoke(args=["assignments", "sync", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def officer_client(app):
+    client = app.test_client()
+    sign_in(client, "officer@example.org")
+    return client
+
+
+def csv_rows(response):
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def exports_recorded(app) -> list[dict]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(AuditEvent.details)
+                .where(AuditEvent.event == "export_downloaded")
+                .order_by(AuditEvent.id)
+            )
+        )
+
+
+def dashboard_figure(page: str, label: str) -> str:
+    row = page.split(f'<dt class="govuk-summary-list__key">{label}</dt>')[1]
+    return visible_text(row.split("</dd>")[0])
+
+
+def table_row(page: str, heading: str) -> list[str]:
+    """The numbers in a dashboard table's row: [compliant, overdue, expired]."""
+    row = page.split(f'<th scope="row" class="govuk-table__header">{heading}</th>')[1]
+    return re.findall(r'<td class="govuk-table__cell[^"]*">([^<]*)</td>', row.split("</tr>")[0])
+
+
+def housing(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Department.id).where(Department.name == "Housing"))
+
+
+def make_overdue(app, user_id, days=3):
+    with app.app_context():
+        db.session.execute(
+            update(Assignment)
+            .where(Assignment.user_id == user_id)
+            .values(due_on=today() - timedelta(days=days))
+        )
+        db.session.commit()
+
+
+def record_completion_elsewhere(officer, user_id, on):
+    return submit(
+        officer,
+        f"/reports/people/{user_id}/modules/{MODULE}/offline",
+        {"completed_on": [on.day, on.month, on.year], "reason": "Face-to-face, register"},
+    )
+
+
+# --- 1. A filter the app cannot read -----------------------------------------------------
+
+UNREADABLE = [
+    ("status=overdue", "status", "Use one of: Compliant, Expiring, Expired, Overdue"),
+    ("due_before=2027-02-30", "due_before", "Use a real date written year-month-day"),
+    ("due_before=31/03/2027", "due_before", "Use a real date written year-month-day"),
+    ("department=housing", "department", "Use a department's number: "),
+    ("department=999999", "department", "Use a department's number: "),
+    ("module=no-such-module", "module", "Use one of: sample-module, regulated-only."),
+]
+
+
+@pytest.mark.parametrize("export", ["compliance.csv", "matrix.xlsx"])
+def test_an_export_with_a_filter_it_cannot_read_is_refused_and_not_recorded(
+    app, people, client_as, export
+):
+    sync(app)
+    officer = client_as("officer")
+    for query, name, accepted in UNREADABLE:
+        response = officer.get(f"/reports/export/{export}?{query}")
+        assert response.status_code == 400, query
+        assert response.mimetype == "text/html" and "Content-Disposition" not in response.headers
+        text = visible_text(response.text)
+        typed = query.split("=", 1)[1]
+        assert f"{name}: we could not read “{typed}”" in text, query
+        assert accepted in text, query
+        assert "Nothing was downloaded" in text
+        assert "Lewis" not in text
+    department = housing(app)
+    text = visible_text(officer.get(f"/reports/export/{export}?department=x").text)
+    assert f"{department} for Housing" in text  # the numbers a department filter takes
+    # Two at once: both named.
+    both = visible_text(officer.get(f"/reports/export/{export}?status=overdue&module=x").text)
+    assert "status: we could not read" in both and "module: we could not read" in both
+    assert exports_recorded(app) == []  # nothing left, nothing in the audit log
+
+
+def test_an_export_records_the_filters_it_applied(app, people, client_as):
+    sync(app)
+    officer = client_as("officer")
+    department = housing(app)
+    make_overdue(app, people["line_manager"])
+    response = officer.get(
+        f"/reports/export/compliance.csv?status=Overdue&department={department}"
+        "&due_before=&module=&unknown=1"
+    )
+    assert response.status_code == 200
+    rows = csv_rows(response)
+    assert [(r[1].split()[0], r[5]) for r in rows[1:]] == [("Morag", "Overdue")]
+    everyone = officer.get("/reports/export/matrix.csv")
+    assert everyone.status_code == 200
+    assert exports_recorded(app) == [
+        {
+            "export": "compliance.csv",
+            "filters": {"department": f"Housing ({department})", "status": "Overdue"},
+        },
+        {"export": "matrix.csv", "filters": {}},
+    ]
+
+
+@pytest.mark.parametrize("path", ["/reports/people", "/reports"])
+def test_a_page_says_which_filters_it_could_not_read(app, people, client_as, path):
+    sync(app)
+    officer = client_as("officer")
+    response = officer.get(f"{path}?status=overdue&module=nope&department=housing")
+    assert response.status_code == 200
+    page = response.text
+    assert "<title>Error: " in page
+    summary = page.split('class="govuk-error-summary"')[1].split("</div>\n  </div>")[0]
+    for name, message in (
+        ("status", "Choose a status from the list. The page is not filtered by status."),
+        ("module", "Choose a module from the list. The page is not filtered by module."),
+        (
+            "department",
+            "Choose a department from the list. The page is not filtered by department.",
+        ),
+    ):
+        assert f'href="#{name}"' in summary and message in summary, name
+        assert f'id="{name}-error"' in page and f'aria-describedby="{name}-error"' in page
+        assert f'class="govuk-select govuk-select--error" id="{name}"' in page
+    # The form does not show a filter as chosen, and the page is not filtered.
+    assert " selected>" not in page.split('id="status"')[1].split("</select>")[0]
+    if path == "/reports/people":
+        assert "Lewis" in visible_text(page) and "Olive" in visible_text(page)
+    # A page whose filters are all readable has no error.
+    fine = officer.get(f"{path}?status=Overdue&module={MODULE}").text
+    assert "govuk-error-summary" not in fine and "<title>Error: " not in fine
+
+
+def test_a_team_page_says_which_filters_it_could_not_read(app, people, client_as):
+    sync(app)
+    manager = client_as("line_manager")
+    page = manager.get("/team?status=overdue&department=housing").text
+    assert "Choose a status from the list" in page
+    assert "Choose a department" not in page  # a manager has no department filter
+    assert "Lewis" in visible_text(page)
