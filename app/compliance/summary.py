@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import accumulate
 
-from sqlalchemy import Date, case, func, select, type_coerce
+from sqlalchemy import Date, case, func, or_, select, type_coerce
 
 from app import catalogue
 from app.certificates.lifecycle import add_months
@@ -30,7 +30,6 @@ from app.models.base import LOCAL_ZONE, local_date
 
 NEW_STARTER_DAYS = 90  # "new starters" on the dashboard: started in the last 90 days
 COMPLIANT = (Status.COMPLIANT.value, Status.EXPIRING.value)
-LATE = (Status.OVERDUE.value, Status.EXPIRED.value)
 
 
 @dataclass
@@ -39,7 +38,8 @@ class Tally:
     key: str
     assigned: int = 0  # not exempt
     compliant: int = 0
-    overdue: int = 0
+    overdue: int = 0  # past the due date, never held (not expired: that is `expired`)
+    expired: int = 0
 
     @property
     def percent(self) -> float:
@@ -51,10 +51,10 @@ class Summary:
     overall: Tally
     by_department: list[Tally]
     by_module: list[Tally]
-    overdue: int  # overdue or expired
+    overdue: int  # as the status Overdue: never held, past the due date
     expired: int
     due_in_30_days: int
-    expiring_in_60_days: int
+    expiring: int  # as the status Expiring: inside the renewal window
     exempt: int
     new_starters_not_started: list[Person]
 
@@ -67,7 +67,7 @@ def summarise(filters: Filters, *, on: date | None = None) -> Summary:
     departments: dict[int | None, Tally] = {}
     modules: dict[str, Tally] = {m: Tally(t, m) for m, t in titles.items()}
     overdue = expired = due_soon = expiring = exempt = 0
-    soon, window = on + timedelta(days=30), on + timedelta(days=60)
+    soon = on + timedelta(days=30)
     status = columns.status.label("status")
     query = (
         select(
@@ -77,7 +77,6 @@ def summarise(filters: Filters, *, on: date | None = None) -> Summary:
             status,
             func.count(),
             func.sum(case((columns.due <= soon, 1), else_=0)),
-            func.sum(case((columns.due <= window, 1), else_=0)),
         )
         .select_from(Assignment)
         .join(User, User.id == Assignment.user_id)
@@ -85,9 +84,7 @@ def summarise(filters: Filters, *, on: date | None = None) -> Summary:
         .where(*person_conditions(filters), *cell_conditions(filters, columns))
         .group_by(User.department_id, Department.name, Assignment.module_id, status)
     )
-    for department_id, name, module_id, status_value, count, by_30, by_60 in db.session.execute(
-        query
-    ):
+    for department_id, name, module_id, status_value, count, by_30 in db.session.execute(query):
         if status_value == Status.EXEMPT.value:
             exempt += count
             continue
@@ -95,17 +92,20 @@ def summarise(filters: Filters, *, on: date | None = None) -> Summary:
             department_id, Tally(name or NO_DEPARTMENT, str(department_id))
         )
         is_compliant = status_value in COMPLIANT
-        is_late = status_value in LATE
+        is_overdue = status_value == Status.OVERDUE.value
+        is_expired = status_value == Status.EXPIRED.value
         for tally in (overall, department, modules.get(module_id)):
             if tally is None:
                 continue
             tally.assigned += count
             tally.compliant += count if is_compliant else 0
-            tally.overdue += count if is_late else 0
-        overdue += count if is_late else 0
-        expired += count if status_value == Status.EXPIRED.value else 0
-        due_soon += (by_30 or 0) if not (is_compliant or is_late) else 0
-        expiring += (by_60 or 0) if is_compliant else 0
+            tally.overdue += count if is_overdue else 0
+            tally.expired += count if is_expired else 0
+        overdue += count if is_overdue else 0
+        expired += count if is_expired else 0
+        due_soon += (by_30 or 0) if not (is_compliant or is_overdue or is_expired) else 0
+        # The same rule as the status Expiring it links to (RENEWAL_WINDOW_DAYS).
+        expiring += count if status_value == Status.EXPIRING.value else 0
     return Summary(
         overall=overall,
         by_department=sorted(departments.values(), key=lambda t: t.label.lower()),
@@ -113,25 +113,30 @@ def summarise(filters: Filters, *, on: date | None = None) -> Summary:
         overdue=overdue,
         expired=expired,
         due_in_30_days=due_soon,
-        expiring_in_60_days=expiring,
+        expiring=expiring,
         exempt=exempt,
         new_starters_not_started=new_starters_not_started(filters, columns),
     )
 
 
 def new_starters_not_started(filters: Filters, columns: Columns) -> list[Person]:
-    """People who started in the last 90 days and have every module assigned still not
-    started (or already overdue)."""
+    """People who started in the last 90 days and have not started any module they must
+    do (overdue or not): none opened, none held through a completion recorded from
+    elsewhere. Exempt modules are left out; someone exempt from all of them is not listed."""
     on = columns.on
-    waiting = case(
-        (columns.status.in_((Status.NOT_STARTED.value, Status.OVERDUE.value)), 0), else_=1
+    touched = case(
+        (or_(Assignment.started.is_(True), Assignment.valid_until.is_not(None)), 1), else_=0
     )
     untouched = (
         select(Assignment.user_id)
         .join(User, User.id == Assignment.user_id)
-        .where(counted(), User.start_date.between(on - timedelta(days=NEW_STARTER_DAYS), on))
+        .where(
+            counted(),
+            Assignment.exempt.is_(False),
+            User.start_date.between(on - timedelta(days=NEW_STARTER_DAYS), on),
+        )
         .group_by(Assignment.user_id)
-        .having(func.sum(waiting) == 0)
+        .having(func.sum(touched) == 0)
     )
     department_only = Filters(department_id=filters.department_id)
     return [
@@ -199,16 +204,20 @@ def monthly_trend(
     if not total:
         return []
     held = assigned.subquery()
-    # The month ends each certificate covers (it ends early if revoked), as index ranges
-    # into `days`: from the first day on or after its start to the first on or after its end.
+    # The month ends each certificate covers, as index ranges into `days`: from the first
+    # day on or after its start to the first on or after its end. It ends early if revoked,
+    # or when a renewal replaced it (the renewal covers on from that day, while it stands:
+    # as for the standing, a replaced certificate no longer counts once its successor is
+    # revoked).
     spans: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
-    for user, module_id, issued_on, expires_on, revoked_on in db.session.execute(
+    for user, module_id, issued_on, expires_on, revoked_on, superseded_on in db.session.execute(
         select(
             Certificate.user_id,
             Certificate.module_id,
             _day(Certificate.issued_at),
             Certificate.expires_on,
             _day(Certificate.revoked_at),
+            _day(Certificate.superseded_at),
         )
         .join(
             held,
@@ -216,8 +225,9 @@ def monthly_trend(
         )
         .where(Certificate.expires_on > days[0])
     ):
-        issued_on, revoked_on = _uk_date(issued_on), _uk_date(revoked_on)
-        end = min(expires_on, revoked_on) if revoked_on else expires_on
+        issued_on = _uk_date(issued_on)
+        ends = (expires_on, _uk_date(revoked_on), _uk_date(superseded_on))
+        end = min(day for day in ends if day is not None)
         spans[(user, module_id)].append((bisect_left(days, issued_on), bisect_left(days, end)))
     validity = {m.id: m.spec.certificate_validity_months for m in catalogue.get().in_order()}
     for user, module_id, completed_on in db.session.execute(

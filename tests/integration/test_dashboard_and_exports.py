@@ -182,3 +182,130 @@ def test_a_team_page_says_which_filters_it_could_not_read(app, people, client_as
     assert "Choose a status from the list" in page
     assert "Choose a department" not in page  # a manager has no department filter
     assert "Lewis" in visible_text(page)
+
+
+# --- 2. New starters who have not started --------------------------------------------------
+
+
+def test_a_new_starter_who_started_is_not_listed_once_overdue(app, people, client_as):
+    create_user(
+        app, "nina@example.org", first_name="Nina", start_date=today() - timedelta(days=20)
+    )
+    create_user(app, "nel@example.org", first_name="Nel", start_date=today() - timedelta(days=20))
+    sync(app)  # induction due start + 28 = 8 days from now
+    starter = app.test_client()
+    sign_in(starter, "nina@example.org")
+    assert submit(starter, f"/modules/{MODULE}/lessons/first-lesson", {}).status_code == 302
+    with freeze_time(utcnow() + timedelta(days=10)):  # both past their due date
+        officer = officer_client(app)
+        assert "Nina" in visible_text(officer.get("/reports/people?status=Overdue").text)
+        page = officer.get("/reports").text
+        section = visible_text(page.split("New starters who have not started</h2>")[1])
+        assert "Nel" in section and "Nina" not in section
+        assert dashboard_figure(page, "New starters who have not started") == "1"
+
+
+def test_an_exempt_module_does_not_hide_a_new_starter_who_has_not_started(app, people, client_as):
+    nel = create_user(
+        app,
+        "nel@example.org",
+        first_name="Nel",
+        start_date=today() - timedelta(days=5),
+        is_regulated_role=True,
+    )
+    sync(app)  # the sample module and the regulated-only module
+    officer = client_as("officer")
+    exempt = f"/reports/people/{nel}/modules/regulated-only/exempt"
+    assert submit(officer, exempt, {"reason": "Office-based"}).status_code == 302
+    page = officer.get("/reports").text
+    assert "Nel" in visible_text(page.split("New starters who have not started</h2>")[1])
+    exempt = f"/reports/people/{nel}/modules/{MODULE}/exempt"
+    assert submit(officer, exempt, {"reason": "Office-based"}).status_code == 302
+    page = officer.get("/reports").text  # exempt from everything: nothing to start
+    assert "New starters who have not started</h2>" not in page
+
+
+# --- 3. The trend agrees with the standing ------------------------------------------------
+
+
+def test_the_trend_drops_a_replaced_certificate_once_its_successor_is_revoked(
+    app, people, client_as
+):
+    sync(app)
+    with freeze_time(utcnow()) as clock:
+        first = certify(client_as("learner"), app, people["learner"])
+        clock.move_to(first.expires_on - timedelta(days=20))  # renewal window
+        learner = app.test_client()
+        sign_in(learner, "learner@example.org")
+        second = certify(learner, app, people["learner"], refresher=True)
+        assert second.cycle == 2
+        officer = officer_client(app)
+        now = f"{today():%b %Y}"
+
+        def trend_now() -> str:
+            page = officer.get("/reports").text
+            return table_row(page, now)[0]
+
+        assert trend_now() == "25%"  # renewed: held, one of four
+        revoke = f"/reports/certificates/{second.id}/revoke"
+        assert submit(officer, revoke, {"reason": "Cheated"}).status_code == 302
+        page = officer.get("/reports").text
+        assert dashboard_figure(page, "Compliant").startswith("0%")
+        assert trend_now() == "0%"  # as the standing: the replaced one does not come back
+
+
+# --- 4. Expiring follows RENEWAL_WINDOW_DAYS ----------------------------------------------
+
+
+def test_the_expiring_count_follows_the_renewal_window_and_its_list(app, people, client_as):
+    app.config["RENEWAL_WINDOW_DAYS"] = 30
+    sync(app)
+    with freeze_time(utcnow()) as clock:
+        certificate = certify(client_as("learner"), app, people["learner"])
+        clock.move_to(certificate.expires_on - timedelta(days=45))  # outside the window
+        officer = officer_client(app)
+        page = officer.get("/reports").text
+        assert "Expiring in the next 30 days" in visible_text(page)
+        assert "60 days" not in visible_text(page)
+        assert dashboard_figure(page, "Expiring in the next 30 days").startswith("0")
+        clock.move_to(certificate.expires_on - timedelta(days=20))  # inside it
+        officer = officer_client(app)
+        page = officer.get("/reports").text
+        link = re.search(r'href="(/reports/people\?status=Expiring)">(\d+)<', page)
+        assert link and link.group(2) == "1"
+        assert "Lewis" in visible_text(officer.get(link.group(1)).text)
+
+
+# --- 5. Overdue means one thing ----------------------------------------------------------
+
+
+def test_overdue_and_expired_are_counted_apart_everywhere_on_the_dashboard(app, people, client_as):
+    sync(app)
+    officer = client_as("officer")
+    record_completion_elsewhere(officer, people["learner"], today() - timedelta(days=800))
+    make_overdue(app, people["line_manager"])  # the same department, Housing
+    page = officer.get("/reports").text
+    assert dashboard_figure(page, "Overdue").startswith("1")
+    assert dashboard_figure(page, "Expired").startswith("1")
+    by_department = page.split("Compliance by department (the chart's numbers)")[1]
+    headers = re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', by_department.split("</thead>")[0])
+    assert headers == ["Department", "Compliant", "Overdue", "Expired"]
+    assert table_row(page, "Housing")[1:] == ["1", "1"]
+    assert table_row(page, "A sample module")[1:] == ["1", "1"]
+
+
+# --- 6. Empty states ---------------------------------------------------------------------
+
+
+def test_a_filter_that_matches_nothing_says_so(app, people, client_as):
+    officer = client_as("officer")
+    page = visible_text(officer.get("/reports").text)
+    assert "Nothing is assigned yet. Run the assignment rules or import the HR file." in page
+    sync(app)
+    for query in ("status=Expired", "status=Exempt", f"module={MODULE}&status=Expiring"):
+        response = officer.get(f"/reports?{query}")
+        page = visible_text(response.text)
+        assert "Nothing is assigned yet" not in page, query
+        assert "No module is assigned to anyone yet" not in page, query
+        assert page.count("Nothing matches these filters. Clear the filters") == 2, query
+        assert '<a class="govuk-link" href="/reports">Clear the filters</a>' in response.text
