@@ -429,11 +429,18 @@ class MatrixRow:
 
 
 def team_select(manager_id: int) -> Select:
-    """Everyone below a manager in the line-management chain, as one recursive query."""
+    """Everyone active below a manager in the line-management chain, as one recursive
+    query. A leaver drops out (as from the team list), and the manager's access to their
+    record ends with it; people below a leaver stay in the team."""
     below = select(User.id).where(User.line_manager_id == manager_id).cte("team", recursive=True)
     member = aliased(User)
     below = below.union(select(member.id).join(below, member.line_manager_id == below.c.id))
-    return select(below.c.id).where(below.c.id != manager_id)
+    active = aliased(User)
+    return (
+        select(below.c.id)
+        .join(active, active.id == below.c.id)
+        .where(below.c.id != manager_id, active.is_active.is_(True))
+    )
 
 
 def in_team(manager_id: int, user_id: int) -> bool:
@@ -442,4 +449,6 @@ def in_team(manager_id: int, user_id: int) -> bool:
 
 
 def has_team(manager_id: int) -> bool:
-    return db.session.scalar(select(exists().where(User.line_manager_id == manager_id))) or False
+    """Anyone active reports to this manager, directly or further down."""
+    chain = team_select(manager_id).subquery()
+    return db.session.scalar(select(exists().select_from(chain))) or False

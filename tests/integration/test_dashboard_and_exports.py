@@ -309,3 +309,27 @@ def test_a_filter_that_matches_nothing_says_so(app, people, client_as):
         assert "No module is assigned to anyone yet" not in page, query
         assert page.count("Nothing matches these filters. Clear the filters") == 2, query
         assert '<a class="govuk-link" href="/reports">Clear the filters</a>' in response.text
+
+
+# --- 7. A line manager and a leaver -------------------------------------------------------
+
+
+def test_a_line_manager_loses_a_leavers_record_but_keeps_the_people_below(app, people, client_as):
+    below = create_user(
+        app, "below@example.org", first_name="Bea", line_manager_id=people["learner"]
+    )
+    sync(app)
+    manager = client_as("line_manager")
+    assert manager.get(f"/team/{people['learner']}").status_code == 200
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == people["learner"]).values(is_active=False))
+        db.session.commit()
+    page = visible_text(manager.get("/team").text)
+    assert "Lewis" not in page and "Bea" in page
+    assert manager.get(f"/team/{people['learner']}").status_code == 404
+    assert manager.get(f"/team/{below}").status_code == 200
+    with app.app_context():  # Bea leaves too: nobody active reports to the manager
+        db.session.execute(update(User).where(User.id == below).values(is_active=False))
+        db.session.commit()
+    assert "Nobody reports to you" in visible_text(manager.get("/team").text)
+    assert manager.get(f"/team/{below}").status_code == 404
