@@ -13,7 +13,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import Date, and_, case, exists, false, func, or_, select, true, type_coerce
+from sqlalchemy import (
+    Boolean,
+    Date,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -23,10 +35,11 @@ from app.compliance import rules
 from app.compliance.rules import Status
 from app.database import casefold
 from app.extensions import db
-from app.models import Assignment, AssignmentSource, Department, User
+from app.models import Assignment, AssignmentSource, Certificate, Department, User
 from app.models.base import today as today_utc
 
 NO_DEPARTMENT = "No department"
+ELSEWHERE_NOTE = " (completed elsewhere)"  # after the status, in exports
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,14 @@ class Cell:
     module_id: str
     status: Status
     due_on: date | None
+    # Held (compliant or expiring) through a completion an officer recorded from
+    # elsewhere, not through a certificate.
+    elsewhere: bool = False
+
+    @property
+    def label(self) -> str:
+        """The status as exports write it: "Compliant (completed elsewhere)"."""
+        return f"{self.status.value}{ELSEWHERE_NOTE}" if self.elsewhere else self.status.value
 
 
 @dataclass
@@ -119,6 +140,21 @@ def status_expression(on: date, window_days: int) -> ColumnElement[str]:
     )
 
 
+def elsewhere_expression(on: date) -> ColumnElement[bool]:
+    """Whether the module is held through a completion recorded from elsewhere: it is held
+    (not exempt, the standing's expiry ahead), and no certificate the person holds lasts
+    as long (the standing takes the later of the two; a tie is the certificate)."""
+    certificate = exists().where(
+        Certificate.user_id == Assignment.user_id,
+        Certificate.module_id == Assignment.module_id,
+        Certificate.superseded_at.is_(None),
+        Certificate.revoked_at.is_(None),
+        Certificate.expires_on >= Assignment.valid_until,
+    )
+    held = and_(Assignment.exempt.is_(False), Assignment.valid_until > on)
+    return type_coerce(case((and_(held, ~certificate), true()), else_=false()), Boolean)
+
+
 def due_expression(on: date) -> ColumnElement[date]:
     """The date that matters now: the due date (as extended), or the certificate's expiry."""
     valid_until = Assignment.valid_until
@@ -140,12 +176,13 @@ class Columns:
     on: date
     status: ColumnElement[str]
     due: ColumnElement[date]
+    elsewhere: ColumnElement[bool]
 
     @classmethod
     def for_day(cls, on: date | None = None) -> Columns:
         on = on or today_utc()
         window = current_app.config["RENEWAL_WINDOW_DAYS"]
-        return cls(on, status_expression(on, window), due_expression(on))
+        return cls(on, status_expression(on, window), due_expression(on), elsewhere_expression(on))
 
 
 @dataclass(frozen=True)
@@ -328,6 +365,7 @@ def _cells_select(columns: Columns) -> Select:
             Assignment.module_id,
             columns.status.label("status"),
             columns.due.label("due_on"),
+            columns.elsewhere.label("elsewhere"),
         )
         .join(User, User.id == Assignment.user_id)
         .where(counted())
@@ -335,7 +373,7 @@ def _cells_select(columns: Columns) -> Select:
 
 
 def _cell(row) -> Cell:
-    return Cell(row.module_id, Status(row.status), row.due_on)
+    return Cell(row.module_id, Status(row.status), row.due_on, bool(row.elsewhere))
 
 
 def person_row(person_id: int, *, on: date | None = None) -> PersonRow | None:
@@ -358,6 +396,7 @@ def _cells_by_person(columns: Columns) -> Select:
             Assignment.module_id,
             columns.status.label("status"),
             columns.due.label("due_on"),
+            columns.elsewhere.label("elsewhere"),
         )
         .select_from(Assignment)
         .join(User, User.id == Assignment.user_id)
@@ -395,6 +434,7 @@ def matrix_rows(filters: Filters, *, on: date | None = None) -> Iterator[MatrixR
             Department.name,
             Assignment.module_id,
             columns.status,
+            columns.elsewhere,
         )
         .select_from(Assignment)
         .join(User, User.id == Assignment.user_id)
@@ -406,13 +446,13 @@ def matrix_rows(filters: Filters, *, on: date | None = None) -> Iterator[MatrixR
     last_id = None
     # Core rather than ORM rows: ten thousand people read several times faster.
     result = db.session.connection().execution_options(yield_per=2000).execute(query)
-    for user_id, number, first, last, department, module_id, status in result:
+    for user_id, number, first, last, department, module_id, status, elsewhere in result:
         if user_id != last_id:
             if current is not None:
                 yield current
             current = MatrixRow(number, f"{first} {last}", department or NO_DEPARTMENT, {})
             last_id = user_id
-        current.statuses[module_id] = status
+        current.statuses[module_id] = f"{status}{ELSEWHERE_NOTE}" if elsewhere else status
     if current is not None:
         yield current
 
@@ -422,7 +462,7 @@ class MatrixRow:
     employee_number: str
     name: str
     department: str
-    statuses: dict[str, str]  # module id → status
+    statuses: dict[str, str]  # module id → status, as exports write it (Cell.label)
 
 
 # --- Line-management chains -------------------------------------------------------------

@@ -28,10 +28,28 @@ def _list_rows(filters):
             titles.get(cell.module_id, cell.module_id),
             cell.status.value,
             cell.due_on,
+            _evidence(cell),
         ]
 
 
-LIST_HEADERS = ["Employee number", "Name", "E-mail", "Department", "Module", "Status", "Due"]
+def _evidence(cell: queries.Cell) -> str:
+    """What a held module rests on: a certificate, or an officer's record of a completion
+    done elsewhere (blank when it is not held)."""
+    if not cell.status.counts_as_compliant:
+        return ""
+    return "Completed elsewhere" if cell.elsewhere else "Certificate"
+
+
+LIST_HEADERS = [
+    "Employee number",
+    "Name",
+    "E-mail",
+    "Department",
+    "Module",
+    "Status",
+    "Due",
+    "Evidence",
+]
 
 
 def _matrix(filters):

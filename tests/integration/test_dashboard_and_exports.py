@@ -333,3 +333,37 @@ def test_a_line_manager_loses_a_leavers_record_but_keeps_the_people_below(app, p
         db.session.commit()
     assert "Nobody reports to you" in visible_text(manager.get("/team").text)
     assert manager.get(f"/team/{below}").status_code == 404
+
+
+# --- 8. Completed elsewhere, told apart from certified -----------------------------------
+
+
+def test_lists_and_exports_tell_a_completion_elsewhere_from_a_certificate(app, people, client_as):
+    sync(app)
+    certify(client_as("line_manager"), app, people["line_manager"])
+    officer = client_as("officer")
+    record_completion_elsewhere(officer, people["learner"], today() - timedelta(days=2))
+    listed = officer.get("/reports/people?status=Compliant").text
+    lewis = listed.split(">Lewis ")[1].split("</tr>")[0]
+    morag = listed.split(">Morag ")[1].split("</tr>")[0]
+    assert "Completed elsewhere" in lewis and "Completed elsewhere" not in morag
+    record = visible_text(officer.get(f"/reports/people/{people['learner']}").text)
+    assert "Compliant Completed elsewhere" in record
+    rows = csv_rows(officer.get("/reports/export/compliance.csv?status=Compliant"))
+    assert rows[0][-1] == "Evidence"
+    evidence = {r[1].split()[0]: (r[5], r[-1]) for r in rows[1:]}
+    assert evidence == {
+        "Lewis": ("Compliant", "Completed elsewhere"),
+        "Morag": ("Compliant", "Certificate"),
+    }
+    everyone = csv_rows(officer.get("/reports/export/compliance.csv"))
+    assert {r[-1] for r in everyone[1:] if r[5] not in ("Compliant", "Expiring")} == {""}
+    matrix = officer.get("/reports/export/matrix.xlsx")
+    sheet = load_workbook(io.BytesIO(matrix.data)).active
+    cells = {row[1].split()[0]: row[3] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert cells["Lewis"] == "Compliant (completed elsewhere)"
+    assert cells["Morag"] == "Compliant"
+    # A certificate that lasts longer than the completion is what the module rests on.
+    certify(client_as("learner"), app, people["learner"])
+    rows = csv_rows(officer.get("/reports/export/compliance.csv?status=Compliant"))
+    assert {r[1].split()[0]: r[-1] for r in rows[1:]}["Lewis"] == "Certificate"
