@@ -3,12 +3,13 @@ input no field can take."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, make_response, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -22,8 +23,26 @@ NULL_CHARACTER_MESSAGE = (
 )
 
 
+def no_store(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Route decorator: no browser or proxy may keep this response, even for a visitor who
+    is not signed in (signed-in pages get this anyway): it names a person, shows a
+    certificate's current status, or sits at a URL that carries a live link."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper
+
+
 def _has_null_character(values: MultiDict) -> bool:
     return any("\x00" in value for _, value in values.items(multi=True))
+
+
+def _file_name_has_null_character(files: MultiDict) -> bool:
+    return any("\x00" in (upload.filename or "") for _, upload in files.items(multi=True))
 
 
 def csp_nonce() -> str:
@@ -82,10 +101,11 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def refuse_null_characters() -> tuple[str, int] | None:
-        # No field or filter of ours needs one, and PostgreSQL's text cannot hold one
-        # (the query would fail): refuse it before anything reads it.
+        # No field, filter or uploaded file's name of ours needs one, and PostgreSQL's text
+        # cannot hold one (the query would fail): refuse it before anything reads it.
         if _has_null_character(request.args) or (
-            request.method == "POST" and _has_null_character(request.form)
+            request.method == "POST"
+            and (_has_null_character(request.form) or _file_name_has_null_character(request.files))
         ):
             return render_error(400, NULL_CHARACTER_MESSAGE)
         return None

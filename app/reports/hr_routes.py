@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -22,12 +24,20 @@ def hr_import() -> str | Response:
     if form.validate_on_submit():
         data = form.file.data.read(hr.parser.MAX_BYTES + 1)
         upload = hr.store_upload(
-            data, form.file.data.filename or "hr.csv", form.full_file.data, current_user
+            data, _file_name(form.file.data.filename), form.full_file.data, current_user
         )
         return redirect(url_for("reports.hr_preview", upload_id=upload.id))
     return render_template(
         "reports/hr_import.html", form=form, imports=hr.recent_imports(), columns=hr.parser.COLUMNS
     )
+
+
+def _file_name(sent: str | None) -> str:
+    """The name the browser gave the file, for the list of imports: its last part only,
+    without control or invisible characters, or "hr.csv" when nothing is left."""
+    name = (sent or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c) not in {"Cc", "Cf"}).strip()
+    return name or "hr.csv"
 
 
 @bp.route("/reports/hr-import/<int:upload_id>", methods=["GET", "POST"])
