@@ -188,9 +188,7 @@ def test_a_team_page_says_which_filters_it_could_not_read(app, people, client_as
 
 
 def test_a_new_starter_who_started_is_not_listed_once_overdue(app, people, client_as):
-    create_user(
-        app, "nina@example.org", first_name="Nina", start_date=today() - timedelta(days=20)
-    )
+    create_user(app, "nina@example.org", first_name="Nina", start_date=today() - timedelta(days=20))
     create_user(app, "nel@example.org", first_name="Nel", start_date=today() - timedelta(days=20))
     sync(app)  # induction due start + 28 = 8 days from now
     starter = app.test_client()
