@@ -13,9 +13,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -70,6 +73,12 @@ _BODY_NAMES = {
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _DATE_FORMS = "Use the form 2026-02-28 or 28/02/2026."
+# The years the administrator's form accepts (app/admin/forms.py, DateInRange).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+# What some HR systems write for "no leaving date".
+_NO_LEAVING_DATE = date(9999, 12, 31)
+# Cells that are text we store and show: none may hold a control character.
+_TEXT_FIELDS = ("employee_number", "first_name", "last_name", "email", "department", "job_title")
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -391,12 +400,19 @@ def _unreadable_message(line: int) -> str:
 def _check_row(record: _Record) -> tuple[HrRow | None, list[Problem]]:
     """Check every rule for one row, reporting each problem (not just the first)."""
     v = record.values
+    v["department"] = tidy_department_name(v["department"])
     found = [f"the {COLUMNS[f][0]} is missing." for f in REQUIRED_VALUES if not v[f]]
+    found += [
+        f"the {COLUMNS[f][0]} {_quote(v[f])} contains a control character. "
+        "Remove it and save the file again."
+        for f in _TEXT_FIELDS
+        if _has_control_character(v[f])
+    ]
     if v["email"] and not _plausible_email(v["email"]):
         found.append(f"the e-mail address {_quote(v['email'])} does not look like one.")
     start, problem = _date(v["start_date"], "start date")
     found += problem
-    leaving, problem = _date(v["leaving_date"], "leaving date")
+    leaving, problem = _date(v["leaving_date"], "leaving date", blank=_NO_LEAVING_DATE)
     found += problem
     if start and leaving and leaving < start:
         found.append(f"the leaving date {leaving} is before the start date {start}.")
@@ -430,16 +446,38 @@ def _check_row(record: _Record) -> tuple[HrRow | None, list[Problem]]:
     return row, []
 
 
+def tidy_department_name(name: str) -> str:
+    """A department name as the administrator's form keeps it (spaces, including
+    non-breaking ones, collapsed), less invisible characters such as a zero-width space
+    pasted from Excel, so that "Housing\u200b" and "Social  Work" are the names they look like.
+    """
+    visible = "".join(c for c in name if unicodedata.category(c) != "Cf")
+    return " ".join(visible.split())
+
+
+def _has_control_character(value: str) -> bool:
+    """Escape, bell and the like; a line break inside a quoted cell (Alt+Enter in Excel)
+    or a tab is only white space."""
+    return any(unicodedata.category(c) == "Cc" and not c.isspace() for c in value)
+
+
 def _plausible_email(email: str) -> bool:
-    """A light check that catches typing slips; the real test is whether mail arrives."""
+    """The check the administrator's form makes (email_validator, without looking the
+    domain up), after a light one that catches typing slips."""
     local, at, domain = email.partition("@")
     if not (local and at and "@" not in domain) or any(c.isspace() for c in email):
         return False
     labels = domain.split(".")
-    return len(labels) > 1 and all(labels)
+    if len(labels) < 2 or not all(labels):
+        return False
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
-def _date(value: str, label: str) -> tuple[date | None, list[str]]:
+def _date(value: str, label: str, *, blank: date | None = None) -> tuple[date | None, list[str]]:
     if not value:
         return None, []
     if match := _ISO_DATE.fullmatch(value):
@@ -449,9 +487,17 @@ def _date(value: str, label: str) -> tuple[date | None, list[str]]:
     else:
         return None, [f"the {label} {_quote(value)} is not a date we recognise. {_DATE_FORMS}"]
     try:
-        return date(int(year), int(month), int(day)), []
+        found = date(int(year), int(month), int(day))
     except ValueError:
         return None, [f"the {label} {_quote(value)} is not a real date. {_DATE_FORMS}"]
+    if found == blank:
+        return None, []
+    if not FIRST_YEAR <= found.year <= LAST_YEAR:
+        return None, [
+            f"the {label} {_quote(value)} is not between {FIRST_YEAR} and {LAST_YEAR}. "
+            "Check the year, or leave the date blank."
+        ]
+    return found, []
 
 
 def _yes_no(value: str) -> tuple[bool | None, list[str]]:
@@ -476,9 +522,16 @@ def _body(value: str) -> tuple[str | None, list[str]]:
 
 
 def _quote(value: str, limit: int = 60) -> str:
-    """Quote a cell for a message, kept to one short line however odd the cell is."""
-    flat = " ".join(value.split())
+    """Quote a cell for a message, kept to one short line however odd the cell is, with
+    any control character shown as "?" (a message may be printed on a terminal)."""
+    flat = printable(" ".join(value.split()))
     return f"'{flat[:limit]}…'" if len(flat) > limit else f"'{flat}'"
+
+
+def printable(text: str) -> str:
+    """Text with control and invisible format characters shown as "?", so that a cell
+    cannot send escape sequences to a terminal or hide what a message says."""
+    return "".join("?" if unicodedata.category(c) in {"Cc", "Cf"} else c for c in text)
 
 
 # --- Across rows -------------------------------------------------------------------------
@@ -577,7 +630,7 @@ def _manager_loops(records: list[_Record]) -> list[Problem]:
             if manager and manager != number:  # own manager is reported on its row
                 manager_of[number] = manager
     problems = []
-    for cycle in _cycles(manager_of):
+    for cycle in manager_cycles(manager_of):
         for i, number in enumerate(cycle):
             chain = cycle[i:] + cycle[:i]
             line = line_of[number]
@@ -591,7 +644,7 @@ def _manager_loops(records: list[_Record]) -> list[Problem]:
     return problems
 
 
-def _cycles(manager_of: dict[str, str]) -> list[list[str]]:
+def manager_cycles(manager_of: dict[str, str]) -> list[list[str]]:
     """Each person has at most one manager, so following managers from anyone either ends
     or runs into a loop; walking each path once finds every loop in linear time."""
     done: set[str] = set()
