@@ -87,6 +87,8 @@ def value_text(key: str, value: Any) -> str:
         return NOT_SET
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, list):  # as older HR import events list the fields they changed
+        return ", ".join(str(item) for item in value)
     if key == "start_date" and isinstance(value, str):
         try:
             return long_date(date.fromisoformat(value))

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from app.database import transaction
-from app.hr import services
+from app.hr import parser, services
 
 users_cli = AppGroup("users", help="Import staff from the HR system's file.")
 
@@ -32,7 +32,7 @@ def import_command(path: Path, dry_run: bool, full_file: bool) -> None:
                 data, full_file=full_file, file_name=path.name, acting=None
             )
     for problem in plan.problems:
-        click.echo(problem.message, err=True)
+        click.echo(parser.printable(problem.message), err=True)
     if plan.problems:
         click.echo(f"Nothing was imported: {len(plan.problems)} problems.", err=True)
         raise click.exceptions.Exit(1)
@@ -46,6 +46,10 @@ def import_command(path: Path, dry_run: bool, full_file: bool) -> None:
             if change.action != "unchanged":
                 where = f"line {change.line}" if change.line else "not in file"
                 fields = f" ({', '.join(change.fields)})" if change.fields else ""
+                # Names come from the file: no control character reaches the terminal.
                 click.echo(
-                    f"  {change.action}: {change.employee_number} {change.name}{fields} [{where}]"
+                    parser.printable(
+                        f"  {change.action}: {change.employee_number} {change.name}{fields} "
+                        f"[{where}]"
+                    )
                 )

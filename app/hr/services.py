@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from app import audit
 from app.auth import services as auth_services
 from app.compliance import services as compliance
 from app.extensions import db
 from app.hr import parser
-from app.models import Department, HrImport, HrUpload, User
+from app.models import AuditEvent, Department, HrImport, HrUpload, User
+from app.models.base import LOCAL_ZONE, utcnow
 from app.models.base import today as today_utc
-from app.models.base import utcnow
 
 FIELDS = {
     "first_name": "first name",
@@ -34,6 +36,13 @@ FIELDS = {
     "is_regulated_role": "regulated role",
     "professional_body": "professional body",
 }
+
+# Who made a change, in the audit details of everything an import does. An account whose
+# latest deactivation says this may be brought back by a later file; one an administrator
+# deactivated may not (see _deactivated_by_an_administrator).
+BY_IMPORT = "HR import"
+# Imports are applied one at a time (PostgreSQL: this advisory lock; SQLite: its one writer).
+IMPORT_LOCK_KEY = 0x48520001
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,9 @@ class Preview:
 
 def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Preview:
     digest = hashlib.sha256(data).hexdigest()
-    existing = {u.employee_number: u for u in db.session.scalars(select(User))}
+    # populate_existing: after waiting for another import, see what it wrote.
+    everyone = select(User).execution_options(populate_existing=True)
+    existing = {u.employee_number: u for u in db.session.scalars(everyone)}
     emails = {u.email: u.employee_number for u in existing.values()}
     parsed = parser.parse(
         data,
@@ -83,6 +94,13 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
     today = today_utc()
     departments = {d.id: d.name for d in db.session.scalars(select(Department))}
     numbers = {u.id: u.employee_number for u in existing.values()}
+    deactivated_by = _deactivated_by_an_administrator(
+        [
+            existing[row.employee_number]
+            for row in parsed.rows
+            if row.employee_number in existing and not existing[row.employee_number].is_active
+        ]
+    )
     in_file = set()
     refused: list[parser.Problem] = []
     for row in parsed.rows:
@@ -99,6 +117,8 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
             # A leaver is deactivated once; one who has already gone stays as they are.
             action = "deactivate" if person.is_active else "unchanged"
             why = ("leaving date",) if person.is_active else ()
+            if action == "deactivate":
+                refused += _deactivation_refusal(row.line, person, acting)
             result.changes.append(Change(row.line, row.employee_number, _name(row), action, why))
             continue
         changed = _changed_fields(person, row, departments, numbers)
@@ -106,17 +126,13 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
             changed = ("reactivated", *changed)
         action = "update" if changed else "unchanged"
         if action == "update":
-            refused += _refusal(row, person, changed, acting)
+            refused += _refusal(row, person, changed, acting, deactivated_by)
         result.changes.append(Change(row.line, row.employee_number, _name(row), action, changed))
-    if refused:
-        result.problems, result.changes, result.rows = refused, [], []
-        return result
     if full_file:
         for number, person in sorted(existing.items()):
             if number in in_file or not person.is_active:
                 continue
-            if acting is not None and person.id == acting.id:
-                continue  # never sign out the officer doing the import
+            refused += _deactivation_refusal(None, person, acting)
             result.changes.append(
                 Change(
                     None,
@@ -126,7 +142,141 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
                     ("not in the full file",),
                 )
             )
+    refused += _manager_problems(result.changes, parsed.rows, existing, numbers)
+    if refused:
+        refused.sort(key=lambda p: (p.line is not None, p.line or 0))
+        result.problems, result.changes, result.rows = refused, [], []
     return result
+
+
+def _deactivated_by_an_administrator(people: list[User]) -> dict[int, AuditEvent | None]:
+    """For each deactivated person, their latest deactivation if an import did not make it
+    (None: no record of it at all). People an import deactivated are left out.
+
+    How an account was deactivated is known only from the audit log: an import records
+    `"by": "HR import"` (before it did, a reason starting "HR import:"); anything else,
+    or no record, counts as an administrator's decision, which a file may not undo."""
+    if not people:
+        return {}
+    latest: dict[int, AuditEvent] = {}
+    for event in db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.event == "user_deactivated",
+            AuditEvent.subject_id.in_([p.id for p in people]),
+        )
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ):
+        latest[event.subject_id] = event
+    found: dict[int, AuditEvent | None] = {}
+    for person in people:
+        event = latest.get(person.id)
+        if event is None or not _by_import(event.details or {}):
+            found[person.id] = event
+    return found
+
+
+def _by_import(details: dict[str, Any]) -> bool:
+    reason = details.get("reason")
+    return details.get("by") == BY_IMPORT or (
+        isinstance(reason, str) and reason.startswith(f"{BY_IMPORT}:")
+    )
+
+
+def _deactivation_refusal(
+    line: int | None, person: User, acting: User | None
+) -> list[parser.Problem]:
+    """A file may not deactivate the importing officer, a training officer or an
+    administrator: an administrator does that in the admin pages."""
+    where = f"Line {line}: " if line else ""
+    how = "gives a leaving date for" if line else "leaves out"
+    if acting is not None and person.id == acting.id:
+        return [
+            parser.Problem(
+                line,
+                f"{where}this file {how} you, so it would deactivate your own account. "
+                "An HR file cannot do that: an administrator must do it in the admin pages.",
+            )
+        ]
+    if person.is_training_officer or person.is_administrator:
+        role = "an administrator" if person.is_administrator else "a training officer"
+        return [
+            parser.Problem(
+                line,
+                f"{where}this file {how} {person.first_name} {person.last_name} "
+                f"(employee number {person.employee_number}), so it would deactivate "
+                f"their account. They are {role}, and an HR file cannot deactivate them: "
+                "an administrator must do it in the admin pages.",
+            )
+        ]
+    return []
+
+
+def _manager_problems(
+    changes: list[Change],
+    rows: list[parser.HrRow],
+    existing: dict[str, User],
+    numbers: dict[int, str],
+) -> list[parser.Problem]:
+    """Line managers as they would be after the import: the records already held, with
+    the file's new and changed people laid over them. No loops (A manages B manages A,
+    through anyone, registered or not), and no new line manager who has left."""
+    row_of = {row.employee_number: row for row in rows}
+    manager_of = {
+        u.employee_number: numbers[u.line_manager_id]
+        for u in existing.values()
+        if u.line_manager_id in numbers
+    }
+    active = {number: u.is_active for number, u in existing.items()}
+    set_here: dict[str, parser.HrRow] = {}
+    for change in changes:
+        number = change.employee_number
+        if change.action == "deactivate":
+            active[number] = False
+        elif change.action in {"create", "update"}:
+            active[number] = True
+            row = set_here[number] = row_of[number]
+            if row.line_manager_number:
+                manager_of[number] = row.line_manager_number
+            else:
+                manager_of.pop(number, None)
+
+    def name(number: str) -> str:
+        row, person = row_of.get(number), existing.get(number)
+        full = _name(row) if row else f"{person.first_name} {person.last_name}" if person else ""
+        return f"{full} ({number})" if full else number
+
+    problems = []
+    for row in set_here.values():
+        manager = row.line_manager_number
+        person = existing.get(row.employee_number)
+        unchanged = person is not None and numbers.get(person.line_manager_id) == manager
+        if manager and not unchanged and not active.get(manager, False):
+            problems.append(
+                parser.Problem(
+                    row.line,
+                    f"Line {row.line}: the line manager {name(manager)} has left or their "
+                    "account is deactivated. Give an active line manager, or leave it blank.",
+                )
+            )
+    for cycle in parser.manager_cycles(manager_of):
+        if not any(number in set_here for number in cycle):
+            continue  # a loop the file does not touch is not this file's problem
+        for i, number in enumerate(cycle):
+            if number not in set_here:
+                continue
+            line = set_here[number].line
+            rest = [*cycle[i + 1 :], *cycle[:i], number]
+            chain = ", who is managed by ".join(name(n) for n in rest)
+            problems.append(
+                parser.Problem(
+                    line,
+                    f"Line {line}: the line managers would go round in a loop: "
+                    f"{name(number)} is managed by {chain}. "
+                    "Someone in the loop needs a manager outside it, or none.",
+                )
+            )
+    return problems
 
 
 # The longest value each column of ours can hold (see app/models/organisation.py).
@@ -178,11 +328,16 @@ def _role_holders_readdressed(
 
 
 def _refusal(
-    row: parser.HrRow, person: User, changed: tuple[str, ...], acting: User | None
+    row: parser.HrRow,
+    person: User,
+    changed: tuple[str, ...],
+    acting: User | None,
+    deactivated_by: dict[int, AuditEvent | None],
 ) -> list[parser.Problem]:
     """Changes a file may not make: to the importing officer's own record (as with
     corrections, nobody changes their own), and bringing back a training officer or
-    administrator (only an administrator gives those powers back)."""
+    administrator (only an administrator gives those powers back) or anyone an
+    administrator deactivated (`deactivated_by`: see _deactivated_by_an_administrator)."""
     if acting is not None and person.id == acting.id:
         return [
             parser.Problem(
@@ -191,7 +346,9 @@ def _refusal(
                 f"({', '.join(changed)}). Ask another training officer to import it.",
             )
         ]
-    if "reactivated" in changed and (person.is_training_officer or person.is_administrator):
+    if "reactivated" not in changed:
+        return []
+    if person.is_training_officer or person.is_administrator:
         return [
             parser.Problem(
                 row.line,
@@ -200,7 +357,25 @@ def _refusal(
                 "reactivate it. Ask an administrator to reactivate it.",
             )
         ]
+    if person.id in deactivated_by:
+        deactivation = deactivated_by[person.id]
+        when = ""
+        if deactivation is not None:
+            when = f" on {_long_date(deactivation.occurred_at.astimezone(LOCAL_ZONE).date())}"
+        return [
+            parser.Problem(
+                row.line,
+                f"Line {row.line}: {person.first_name} {person.last_name}'s account was "
+                f"deactivated{when} by an administrator, not by an HR file, so an HR file "
+                "cannot reactivate it. Ask an administrator to reactivate it in the admin "
+                "pages, or remove this line.",
+            )
+        ]
     return []
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def _name(row: parser.HrRow) -> str:
@@ -214,7 +389,8 @@ def _changed_fields(
         "first_name": person.first_name,
         "last_name": person.last_name,
         "email": person.email,
-        "department": departments.get(person.department_id, ""),
+        # Department names match whatever their case (as in the admin pages).
+        "department": departments.get(person.department_id, "").lower(),
         "job_title": person.job_title,
         "start_date": person.start_date,
         "line_manager": numbers.get(person.line_manager_id),
@@ -225,7 +401,7 @@ def _changed_fields(
         "first_name": row.first_name,
         "last_name": row.last_name,
         "email": row.email,
-        "department": row.department,
+        "department": row.department.lower(),
         "job_title": row.job_title,
         "start_date": row.start_date,
         "line_manager": row.line_manager_number,
@@ -238,56 +414,88 @@ def _changed_fields(
 def apply(
     data: bytes, *, full_file: bool, file_name: str, acting: User | None
 ) -> tuple[Preview, HrImport | None]:
-    """Apply the file if it has no problems. The caller's transaction commits it whole."""
+    """Apply the file if it has no problems. The caller's transaction commits it whole.
+
+    Every change to a person is in the audit log with its before and after values, as an
+    administrator's are; a reactivation and a deactivation are events of their own."""
+    _one_import_at_a_time()
     plan = preview(data, full_file=full_file, acting=acting)
     if not plan.ok:
         return plan, None
     rows = {r.employee_number: r for r in plan.rows}
     people = {u.employee_number: u for u in db.session.scalars(select(User))}
-    departments = {d.name: d for d in db.session.scalars(select(Department))}
+    departments = _departments_by_name()
+    by = {"by": BY_IMPORT, "file": file_name[:255]}
     created: list[User] = []
-    readdressed: list[tuple[User, str]] = []
+    updated: list[tuple[User, dict[str, Any], bool]] = []  # person, before, reactivated
+    readdressed: dict[int, str] = {}
+    before_names = {d.id: d.name for d in departments.values()}
+    before_numbers = {u.id: number for number, u in people.items()}
     for change in plan.changes:
         row = rows.get(change.employee_number)
         person = people.get(change.employee_number)
         if change.action == "create":
             person = User(employee_number=row.employee_number, is_active=True)
-            _copy(person, row, departments)
+            _copy(person, row, departments, acting, by)
             db.session.add(person)
             people[row.employee_number] = person
             created.append(person)
         elif change.action == "update":
+            before = _snapshot(person, before_names, before_numbers)
             if row.email != person.email:
-                readdressed.append((person, person.email))
-            _copy(person, row, departments)
-            if "reactivated" in change.fields:
+                readdressed[person.id] = person.email
+            _copy(person, row, departments, acting, by)
+            reactivated = "reactivated" in change.fields
+            if reactivated:
                 person.is_active = True
-            audit.record(
-                "user_updated",
-                actor=acting,
-                subject=person,
-                details={"by": "HR import", "fields": list(change.fields)},
-            )
+            updated.append((person, before, reactivated))
         elif change.action == "deactivate":
             person.is_active = False
-            auth_services.end_all_sessions(person)
+            auth_services.account_closed(person)
             audit.record(
                 "user_deactivated",
                 actor=acting,
                 subject=person,
-                details={"reason": f"HR import: {', '.join(change.fields)}"},
+                details={**by, "reason": f"{BY_IMPORT}: {', '.join(change.fields)}"},
             )
     db.session.flush()
-    for number, row in rows.items():  # managers, once everyone exists
-        person = people.get(number)
-        if person is not None:
-            manager = people.get(row.line_manager_number) if row.line_manager_number else None
-            person.line_manager_id = manager.id if manager else None
+    # Line managers, once everyone exists: only for the people the file creates or
+    # updates (a leaver's record stays as it was when they left).
+    for person in [*created, *(p for p, _, _ in updated)]:
+        number = rows[person.employee_number].line_manager_number
+        manager = people.get(number) if number else None
+        person.line_manager_id = manager.id if manager else None
     db.session.flush()
+    names = {d.id: d.name for d in departments.values()}
+    numbers = {u.id: number for number, u in people.items()}
     for person in created:
+        audit.record(
+            "user_created",
+            actor=acting,
+            subject=person,
+            details={**by, "after": _snapshot(person, names, numbers)},
+        )
         auth_services.invite(person, actor=acting, new_account=True)
-    for person, old_email in readdressed:
-        auth_services.email_changed(person, old_email, actor=acting)
+    for person, before, reactivated in updated:
+        if reactivated:
+            audit.record(
+                "user_reactivated",
+                actor=acting,
+                subject=person,
+                details={**by, "reason": f"{BY_IMPORT}: in the HR file again"},
+            )
+        changes = audit.changes(before, _snapshot(person, names, numbers))
+        if changes:
+            audit.record(
+                "user_updated", actor=acting, subject=person, details={**by, "changes": changes}
+            )
+        if person.id in readdressed:
+            # Also invites them at the new address if they have no password yet.
+            auth_services.email_changed(person, readdressed[person.id], actor=acting)
+        elif reactivated and person.password_hash is None:
+            # As an administrator's reactivation does: any earlier invitation has expired
+            # or was cancelled.
+            auth_services.invite(person, actor=acting)
     assigned = compliance.sync_assignments()
     record = HrImport(
         imported_by_id=acting.id if acting else None,
@@ -325,13 +533,57 @@ def apply(
     return plan, record
 
 
-def _copy(person: User, row: parser.HrRow, departments: dict[str, Department]) -> None:
-    department = departments.get(row.department)
+def _one_import_at_a_time() -> None:
+    """Wait for any other import being applied to finish (its transaction to end), so that
+    this one is planned from what that one wrote. SQLite has one writer at a time anyway
+    (a request that may write begins with BEGIN IMMEDIATE); PostgreSQL does not, so two
+    files confirmed at the same moment could both plan to create the same person."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
+
+
+def _snapshot(person: User, departments: dict[int, str], numbers: dict[int, str]) -> dict[str, Any]:
+    """A person's details as plain values, in the shape the admin pages audit them
+    (app/admin/services.py, _snapshot)."""
+    return {
+        "employee_number": person.employee_number,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "department": departments.get(person.department_id),
+        "job_title": person.job_title,
+        "start_date": person.start_date.isoformat() if person.start_date else None,
+        "line_manager": numbers.get(person.line_manager_id),
+        "is_regulated_role": person.is_regulated_role,
+        "professional_body": person.professional_body,
+    }
+
+
+def _departments_by_name() -> dict[str, Department]:
+    """Departments by their name in lower case. Should two names differ only in case
+    (made before names were matched this way), the older one is used."""
+    found: dict[str, Department] = {}
+    for department in db.session.scalars(select(Department).order_by(Department.id)):
+        found.setdefault(department.name.lower(), department)
+    return found
+
+
+def _copy(
+    person: User,
+    row: parser.HrRow,
+    departments: dict[str, Department],
+    acting: User | None,
+    by: dict[str, str],
+) -> None:
+    department = departments.get(row.department.lower())
     if department is None:
         department = Department(name=row.department)
         db.session.add(department)
-        departments[row.department] = department
+        departments[row.department.lower()] = department
         db.session.flush()
+        audit.record(
+            "department_created", actor=acting, details={**by, "after": {"name": row.department}}
+        )
     person.first_name = row.first_name
     person.last_name = row.last_name
     person.email = row.email
