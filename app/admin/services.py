@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from app import audit
 from app.auth import services as auth_services
+from app.compliance import services as compliance
 from app.database import casefold
 from app.extensions import db
 from app.models import AuditEvent, Department, ProfessionalBody, User, normalise_email
@@ -404,6 +405,8 @@ def create_person(details: PersonDetails, actor: User) -> Outcome:
         subject=person,
         details={"after": {**_snapshot(person), "roles": _roles(person)}},
     )
+    # Their modules at once, as after an HR import, not at the nightly sync.
+    compliance.sync_assignments(user_ids=[person.id], actor=actor)
     auth_services.invite(person, actor=actor)
     return Outcome(saved=person)
 
@@ -430,6 +433,8 @@ def update_person(person: User, details: PersonDetails, actor: User) -> Outcome:
             subject=person,
             details={"before": roles_before, "after": roles_after},
         )
+    # A regulated role or professional body given or taken away changes their modules now.
+    compliance.sync_assignments(user_ids=[person.id], actor=actor)
     return Outcome(saved=person)
 
 
@@ -438,11 +443,14 @@ def deactivate(person: User, reason: str, actor: User) -> None:
     person.is_active = False
     auth_services.end_all_sessions(person)
     audit.record("user_deactivated", actor=actor, subject=person, details={"reason": reason})
+    compliance.sync_assignments(user_ids=[person.id], actor=actor)  # marks what stops counting
 
 
 def reactivate(person: User, reason: str, actor: User) -> None:
     person.is_active = True
     audit.record("user_reactivated", actor=actor, subject=person, details={"reason": reason})
+    # Their modules at once; one that counts again gets a fresh due date.
+    compliance.sync_assignments(user_ids=[person.id], actor=actor)
     if person.password_hash is None:
         # They never set a password, and any invitation has expired or was cancelled.
         auth_services.invite(person, actor=actor)

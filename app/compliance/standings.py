@@ -74,19 +74,22 @@ def mark_started(user_id: int, module_id: str) -> None:
 def refresh_all(user_ids: Iterable[int] | None = None) -> int:
     """Rewrite every assignment's standing (or those of `user_ids`); how many changed."""
     wanted = set(user_ids) if user_ids is not None else None
-    worked_out = _worked_out()
+    # A few people (an administrator's change, assigning by hand): read only their rows.
+    few = wanted if wanted is not None and len(wanted) <= 1000 else None
+    worked_out = _worked_out(user_ids=few)
+    query = select(
+        Assignment.id,
+        Assignment.user_id,
+        Assignment.module_id,
+        Assignment.valid_until,
+        Assignment.extended_to,
+        Assignment.exempt,
+        Assignment.started,
+    )
+    if few is not None:
+        query = query.where(Assignment.user_id.in_(few))
     changed = []
-    for assignment_id, user_id, module_id, *current in db.session.execute(
-        select(
-            Assignment.id,
-            Assignment.user_id,
-            Assignment.module_id,
-            Assignment.valid_until,
-            Assignment.extended_to,
-            Assignment.exempt,
-            Assignment.started,
-        )
-    ):
+    for assignment_id, user_id, module_id, *current in db.session.execute(query):
         if wanted is not None and user_id not in wanted:
             continue
         standing = worked_out.get((user_id, module_id), Standing())
@@ -112,15 +115,17 @@ def _values(standing: Standing) -> dict:
 
 
 def _worked_out(
-    *, user_id: int | None = None, module_id: str | None = None
+    *, user_id: int | None = None, module_id: str | None = None, user_ids: set[int] | None = None
 ) -> dict[Pair, Standing]:
     """Each (person, module) pair's standing from the source tables: one person's module,
-    or everyone's (one query per table either way)."""
+    some people's, or everyone's (one query per table either way)."""
 
     def only(query, table):
-        if user_id is None:
-            return query
-        return query.where(table.user_id == user_id, table.module_id == module_id)
+        if user_id is not None:
+            return query.where(table.user_id == user_id, table.module_id == module_id)
+        if user_ids is not None:
+            return query.where(table.user_id.in_(user_ids))
+        return query
 
     validity = {m.id: m.spec.certificate_validity_months for m in catalogue.get().in_order()}
     valid: dict[Pair, tuple[int, date | None]] = {}
@@ -142,14 +147,26 @@ def _worked_out(
     until: dict[Pair, date | None] = {key: expiry for key, (_, expiry) in valid.items()}
     extended: dict[Pair, date] = {}
     exempt: dict[Pair, bool] = {}
-    for user, module, kind, new_due_on, completed_on in db.session.execute(
+    completions: dict[int, tuple[Pair, date]] = {}
+    withdrawn: set[int] = set()
+    for (
+        correction_id,
+        user,
+        module,
+        kind,
+        new_due_on,
+        completed_on,
+        withdraws_id,
+    ) in db.session.execute(
         only(
             select(
+                Correction.id,
                 Correction.user_id,
                 Correction.module_id,
                 Correction.kind,
                 Correction.new_due_on,
                 Correction.completed_on,
+                Correction.withdraws_id,
             ).order_by(Correction.id),
             Correction,
         )
@@ -162,8 +179,14 @@ def _worked_out(
         elif kind == CorrectionKind.END_EXEMPTION:
             exempt[key] = False
         elif kind == CorrectionKind.OFFLINE_COMPLETION and completed_on and module in validity:
-            completion_until = add_months(completed_on, validity[module])
-            until[key] = max(filter(None, (until.get(key), completion_until)))
+            completions[correction_id] = (key, completed_on)
+        elif kind == CorrectionKind.WITHDRAW_COMPLETION and withdraws_id:
+            withdrawn.add(withdraws_id)
+    for correction_id, (key, completed_on) in completions.items():
+        if correction_id in withdrawn:  # recorded in error, and withdrawn by an officer
+            continue
+        completion_until = add_months(completed_on, validity[key[1]])
+        until[key] = max(filter(None, (until.get(key), completion_until)))
     started = {
         (user, module)
         for user, module in db.session.execute(

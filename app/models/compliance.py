@@ -63,6 +63,10 @@ class Assignment(Base):
     exempt: Mapped[bool] = mapped_column(default=False, server_default=false())
     started: Mapped[bool] = mapped_column(default=False, server_default=false())
 
+    # When the row stopped counting (the person left, or the module is no longer for their
+    # role), set by the assignment rules; cleared, with a fresh due date, when it counts again.
+    dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
 
 class CorrectionKind(enum.StrEnum):
     EXTEND_DUE = "extend_due"
@@ -71,6 +75,7 @@ class CorrectionKind(enum.StrEnum):
     RESET_COOL_DOWN = "reset_cool_down"
     REVOKE_CERTIFICATE = "revoke_certificate"
     OFFLINE_COMPLETION = "offline_completion"
+    WITHDRAW_COMPLETION = "withdraw_completion"
 
     @property
     def label(self) -> str:
@@ -81,6 +86,7 @@ class CorrectionKind(enum.StrEnum):
             "reset_cool_down": "Quiz cool-down reset",
             "revoke_certificate": "Certificate revoked",
             "offline_completion": "Completion recorded from elsewhere",
+            "withdraw_completion": "Completion from elsewhere withdrawn",
         }[self.value]
 
 
@@ -96,6 +102,9 @@ class Correction(Base):
     new_due_on: Mapped[date | None] = mapped_column(Date)
     completed_on: Mapped[date | None] = mapped_column(Date)
     certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
+    # The completion from elsewhere that a WITHDRAW_COMPLETION undoes. No foreign key:
+    # SQLite adds a named one only by rebuilding the table (see migration 0012).
+    withdraws_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 
