@@ -49,6 +49,7 @@ EVENTS: dict[str, str] = {
     "cool_down_reset": "Quiz cool-down reset",
     "certificate_revoked": "Certificate revoked",
     "offline_completion_recorded": "Completion recorded from elsewhere",
+    "offline_completion_withdrawn": "Completion from elsewhere withdrawn",
     "hr_import_applied": "HR file imported",
     "export_downloaded": "Report exported",
 }

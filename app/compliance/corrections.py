@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app import audit
+from app.admin.presenters import long_date
 from app.compliance import standings
 from app.extensions import db
 from app.models import Assignment, Certificate, Correction, CorrectionKind, User
@@ -38,9 +39,21 @@ def _refuse_own_record(officer: User, person: User) -> None:
 
 
 def _assignment(person: User, module_id: str) -> Assignment | None:
+    """The person's assignment, locked until the transaction ends: on PostgreSQL a second
+    correction of the same module waits here, then sees what the first one changed."""
     return db.session.scalar(
-        select(Assignment).where(Assignment.user_id == person.id, Assignment.module_id == module_id)
+        select(Assignment)
+        .where(Assignment.user_id == person.id, Assignment.module_id == module_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
+
+
+def _assigned(person: User, module_id: str, message: str) -> Assignment:
+    assignment = _assignment(person, module_id)
+    if assignment is None:
+        raise CorrectionRefused(message)
+    return assignment
 
 
 def _record(officer: User, person: User, module_id: str, kind: CorrectionKind, **values):
@@ -53,16 +66,54 @@ def _record(officer: User, person: User, module_id: str, kind: CorrectionKind, *
     return correction
 
 
+def _name(person: User) -> str:
+    return f"{person.first_name} {person.last_name}"
+
+
+def _validity_refusal(person: User, module_id: str, valid_until: date, today: date) -> str:
+    """Why an extension cannot help when the status rests on a certificate (or a completion
+    recorded from elsewhere): its expiry is fixed, whatever the due date says."""
+    from_certificate = (
+        db.session.scalar(
+            select(Certificate.id).where(
+                Certificate.user_id == person.id,
+                Certificate.module_id == module_id,
+                Certificate.expires_on == valid_until,
+                Certificate.revoked_at.is_(None),
+                Certificate.superseded_at.is_(None),
+            )
+        )
+        is not None
+    )
+    what = "certificate" if from_certificate else "completion recorded from elsewhere"
+    when = "expired on" if valid_until <= today else "expires on"
+    return (
+        f"An extension cannot change this: {_name(person)}'s {what} {when} "
+        f"{long_date(valid_until)}, and its expiry is fixed. If they cannot renew in time, "
+        "for example during long-term sick leave, record an exemption with the reason "
+        "and end it when they return"
+    )
+
+
 def extend_due(
     officer: User, person: User, module_id: str, new_due_on: date, reason: str, *, today: date
 ) -> Correction:
     _refuse_own_record(officer, person)
-    if _assignment(person, module_id) is None:
-        raise CorrectionRefused(
-            "This person is not assigned this module, so it has no due date to extend"
-        )
+    assignment = _assigned(
+        person,
+        module_id,
+        "This person is not assigned this module, so it has no due date to extend",
+    )
+    if assignment.valid_until is not None and not assignment.exempt:
+        raise CorrectionRefused(_validity_refusal(person, module_id, assignment.valid_until, today))
     if new_due_on <= today:
         raise CorrectionRefused("The new due date must be in the future")
+    due = max(assignment.due_on, assignment.extended_to or assignment.due_on)
+    if new_due_on <= due:
+        raise CorrectionRefused(
+            f"This would change nothing: the module is already due on {long_date(due)}. "
+            "Enter a later date"
+        )
     correction = _record(
         officer, person, module_id, CorrectionKind.EXTEND_DUE, new_due_on=new_due_on, reason=reason
     )
@@ -77,11 +128,11 @@ def extend_due(
 
 def exempt(officer: User, person: User, module_id: str, reason: str) -> Correction:
     _refuse_own_record(officer, person)
-    assignment = _assignment(person, module_id)
-    if assignment is None:
-        raise CorrectionRefused(
-            "This person is not assigned this module, so there is nothing to exempt them from"
-        )
+    assignment = _assigned(
+        person,
+        module_id,
+        "This person is not assigned this module, so there is nothing to exempt them from",
+    )
     if assignment.exempt:
         raise CorrectionRefused("This person is already exempt from this module")
     return _with_reason(officer, person, module_id, CorrectionKind.EXEMPT, "exempted", reason)
@@ -99,6 +150,11 @@ def end_exemption(officer: User, person: User, module_id: str, reason: str) -> C
 
 def reset_cool_down(officer: User, person: User, module_id: str, reason: str) -> Correction:
     _refuse_own_record(officer, person)
+    _assigned(
+        person,
+        module_id,
+        "This person is not assigned this module, so it has no quiz pause to reset",
+    )
     return _with_reason(
         officer, person, module_id, CorrectionKind.RESET_COOL_DOWN, "cool_down_reset", reason
     )
@@ -117,6 +173,14 @@ def _with_reason(
 
 def revoke(officer: User, certificate: Certificate, reason: str) -> Correction:
     _refuse_own_record(officer, certificate.holder)
+    # Read it again, locked: on PostgreSQL a second revocation sent at the same moment
+    # waits here until the first is saved, then finds the certificate revoked.
+    db.session.scalar(
+        select(Certificate)
+        .where(Certificate.id == certificate.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if certificate.revoked_at is not None:
         raise CorrectionRefused("This certificate has already been revoked")
     certificate.revoked_at = utcnow()
@@ -143,6 +207,11 @@ def record_offline_completion(
     officer: User, person: User, module_id: str, completed_on: date, evidence: str, *, today: date
 ) -> Correction:
     _refuse_own_record(officer, person)
+    _assigned(
+        person,
+        module_id,
+        "This person is not assigned this module, so there is no completion to record",
+    )
     if completed_on > today:
         raise CorrectionRefused("The date of the completion must be today or in the past")
     correction = _record(
@@ -157,7 +226,61 @@ def record_offline_completion(
         "offline_completion_recorded",
         actor=officer,
         subject=person,
-        details={"module": module_id, "completed_on": completed_on.isoformat()},
+        details={
+            "module": module_id,
+            "completed_on": completed_on.isoformat(),
+            "evidence": evidence,
+        },
+    )
+    return correction
+
+
+def completion_to_withdraw(person: User, correction_id: int) -> Correction | None:
+    """One of the person's completions recorded from elsewhere (None if it is not one)."""
+    return db.session.scalar(
+        select(Correction).where(
+            Correction.id == correction_id,
+            Correction.user_id == person.id,
+            Correction.kind == CorrectionKind.OFFLINE_COMPLETION.value,
+        )
+    )
+
+
+def withdraw_completion(
+    officer: User, person: User, completion: Correction, reason: str
+) -> Correction:
+    """Withdraw a completion recorded from elsewhere in error (the wrong person, the wrong
+    date). It stays on the record, marked withdrawn, and no longer counts."""
+    _refuse_own_record(officer, person)
+    # Lock the module's assignment first, so that two withdrawals at once take turns.
+    _assignment(person, completion.module_id)
+    already = db.session.scalar(
+        select(Correction.id).where(
+            Correction.kind == CorrectionKind.WITHDRAW_COMPLETION.value,
+            Correction.withdraws_id == completion.id,
+        )
+    )
+    if already is not None:
+        raise CorrectionRefused("This completion has already been withdrawn")
+    correction = _record(
+        officer,
+        person,
+        completion.module_id,
+        CorrectionKind.WITHDRAW_COMPLETION,
+        withdraws_id=completion.id,
+        completed_on=completion.completed_on,
+        reason=reason,
+    )
+    audit.record(
+        "offline_completion_withdrawn",
+        actor=officer,
+        subject=person,
+        details={
+            "module": completion.module_id,
+            "completion": completion.id,
+            "completed_on": completion.completed_on.isoformat(),
+            "reason": reason,
+        },
     )
     return correction
 

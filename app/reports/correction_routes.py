@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from app import catalogue
 from app.admin import services as admin_services
+from app.admin.presenters import long_date
 from app.auth.permissions import training_officer
 from app.certificates import services as certificates
 from app.compliance import corrections
@@ -71,6 +72,49 @@ def _apply_correction(action: str, person, module_id: str, form) -> None:
         corrections.record_offline_completion(
             current_user, person, module_id, form.completed_on.data, reason, today=today()
         )
+
+
+@bp.route(
+    "/reports/people/<int:user_id>/completions/<int:correction_id>/withdraw",
+    methods=["GET", "POST"],
+)
+@training_officer
+@transactional
+def withdraw_completion(user_id: int, correction_id: int) -> str | Response:
+    person = admin_services.get_person(user_id)
+    completion = corrections.completion_to_withdraw(person, correction_id) if person else None
+    if completion is None:
+        abort(404)
+    module = catalogue.get().modules.get(completion.module_id)
+    if module is None:
+        abort(404)
+    form = report_forms.WithdrawCompletionForm()
+    back = url_for("reports.record", user_id=user_id)
+    if form.validate_on_submit():
+        try:
+            corrections.withdraw_completion(current_user, person, completion, form.reason.data)
+        except corrections.CorrectionRefused as refused:
+            form.form_errors.append(str(refused))
+        else:
+            flash(
+                f"The completion has been withdrawn from {person.first_name} "
+                f"{person.last_name}'s record.",
+                "success",
+            )
+            return redirect(back)
+    return render_template(
+        "reports/correction.html",
+        form=form,
+        title="Withdraw a completion done elsewhere",
+        intro=(
+            f"The completion dated {long_date(completion.completed_on)} will stay on the "
+            "record, marked withdrawn, and will no longer count. Do this only when it was "
+            "recorded in error, for example for the wrong person or the wrong date."
+        ),
+        person=person,
+        module=module,
+        back=back,
+    )
 
 
 @bp.route("/reports/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])

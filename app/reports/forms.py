@@ -110,6 +110,15 @@ class OfflineCompletionForm(AppForm):
     submit = SubmitField("Record completion", widget=GovSubmitInput())
 
 
+class WithdrawCompletionForm(AppForm):
+    reason = _reason(
+        "Why are you withdrawing it?",
+        "For example, it was recorded for the wrong person.",
+        "Enter why you are withdrawing this completion",
+    )
+    submit = SubmitField("Withdraw completion", widget=GovSubmitInput())
+
+
 class AssignForm(AppForm):
     module = SelectField("Module", widget=GovSelect(), choices=[])
     department = SelectField(
