@@ -439,9 +439,9 @@ def update_person(person: User, details: PersonDetails, actor: User) -> Outcome:
 
 
 def deactivate(person: User, reason: str, actor: User) -> None:
-    """Deactivate the account and end every session it has, at once."""
+    """Deactivate the account: every session and every link already sent ends at once."""
     person.is_active = False
-    auth_services.end_all_sessions(person)
+    auth_services.account_closed(person)
     audit.record("user_deactivated", actor=actor, subject=person, details={"reason": reason})
     compliance.sync_assignments(user_ids=[person.id], actor=actor)  # marks what stops counting
 

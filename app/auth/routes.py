@@ -18,6 +18,7 @@ from app.auth.forms import (
 )
 from app.auth.permissions import public, signed_in
 from app.database import transactional
+from app.http_hardening import no_store
 from app.models import TokenPurpose
 
 bp = Blueprint("auth", __name__)
@@ -93,6 +94,7 @@ def reset_link_sent() -> str:
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @public
+@no_store
 @transactional
 def reset_password(token: str) -> str | Response:
     return _set_password_page(token, TokenPurpose.PASSWORD_RESET)
@@ -100,6 +102,7 @@ def reset_password(token: str) -> str | Response:
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 @public
+@no_store
 @transactional
 def set_password(token: str) -> str | Response:
     return _set_password_page(token, TokenPurpose.INVITATION)

@@ -190,6 +190,16 @@ def end_all_sessions(user: User) -> None:
     user.session_token = new_session_token()
 
 
+def account_closed(user: User) -> None:
+    """On deactivation: every session ends, and links already sent (a password reset, an
+    invitation) stop working for good, so that reactivating the account does not bring
+    them back. A reactivated person who never set a password is sent a new invitation."""
+    now = utcnow()
+    end_all_sessions(user)
+    _expire_tokens(user, TokenPurpose.PASSWORD_RESET, now)
+    _expire_tokens(user, TokenPurpose.INVITATION, now)
+
+
 def sign_out(user: User) -> None:
     end_all_sessions(user)
     audit.record("sign_out", actor=user, subject=user)

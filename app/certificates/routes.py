@@ -10,6 +10,7 @@ from app import rate_limit
 from app.auth.permissions import public, signed_in
 from app.certificates import records, services
 from app.certificates.forms import VerifyForm
+from app.http_hardening import no_store
 
 bp = Blueprint("certificates", __name__)
 
@@ -65,6 +66,7 @@ def verify_form() -> str | Response:
 
 @bp.get("/verify/<path:code>")  # a code typed with slashes as separators still matches
 @public
+@no_store  # a revocation must show at once, and the page names the holder
 def verify(code: str) -> tuple[str, int] | tuple[str, int, dict] | str:
     key = f"verify:{request.remote_addr}"
     limit = current_app.config["VERIFY_REQUESTS_PER_ADDRESS"]

@@ -13,7 +13,7 @@ from app import audit, catalogue
 from app.catalogue.loader import Module
 from app.certificates import codes, pdf
 from app.certificates.lifecycle import CertificateStatus, add_months, certificate_status
-from app.compliance import standings
+from app.compliance import queries, standings
 from app.extensions import db
 from app.models import Acknowledgement, Certificate, QuizAttempt, User
 from app.models.base import local_date, today, utcnow
@@ -154,24 +154,15 @@ def certificates_of(user: User) -> list[Certificate]:
     )
 
 
-def manages(manager: User, person: User) -> bool:
-    """True if `manager` is above `person` in the line-management chain."""
-    seen = set()
-    current = person.line_manager
-    while current is not None and current.id not in seen:
-        if current.id == manager.id:
-            return True
-        seen.add(current.id)
-        current = current.line_manager
-    return False
-
-
 def may_see_records_of(viewer: User, person: User) -> bool:
+    """The person, officers and administrators, and the person's managers up the chain for
+    as long as the person is active (the rule of the team pages: a leaver's former manager
+    sees nothing of theirs)."""
     return (
         viewer.id == person.id
         or viewer.is_training_officer
         or viewer.is_administrator
-        or manages(viewer, person)
+        or queries.in_team(viewer.id, person.id)
     )
 
 
