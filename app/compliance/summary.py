@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from itertools import accumulate
 
 from sqlalchemy import Date, case, func, or_, select, type_coerce
+from sqlalchemy.orm import aliased
 
 from app import catalogue
 from app.certificates.lifecycle import add_months
@@ -230,13 +231,23 @@ def monthly_trend(
         end = min(day for day in ends if day is not None)
         spans[(user, module_id)].append((bisect_left(days, issued_on), bisect_left(days, end)))
     validity = {m.id: m.spec.certificate_validity_months for m in catalogue.get().in_order()}
+    withdrawal = aliased(Correction)
     for user, module_id, completed_on in db.session.execute(
         select(Correction.user_id, Correction.module_id, Correction.completed_on)
         .join(
             held,
             (held.c.user_id == Correction.user_id) & (held.c.module_id == Correction.module_id),
         )
-        .where(Correction.kind == CorrectionKind.OFFLINE_COMPLETION.value)
+        .where(
+            Correction.kind == CorrectionKind.OFFLINE_COMPLETION.value,
+            # One recorded in error and withdrawn never held, in any month.
+            Correction.id.not_in(
+                select(withdrawal.withdraws_id).where(
+                    withdrawal.kind == CorrectionKind.WITHDRAW_COMPLETION.value,
+                    withdrawal.withdraws_id.is_not(None),
+                )
+            ),
+        )
     ):
         if completed_on and module_id in validity:
             until = add_months(completed_on, validity[module_id])

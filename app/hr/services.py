@@ -496,7 +496,7 @@ def apply(
             # As an administrator's reactivation does: any earlier invitation has expired
             # or was cancelled.
             auth_services.invite(person, actor=acting)
-    assigned = compliance.sync_assignments()
+    assigned = compliance.sync_assignments(actor=acting)
     record = HrImport(
         imported_by_id=acting.id if acting else None,
         file_name=file_name[:255],

@@ -252,6 +252,24 @@ def test_the_trend_drops_a_replaced_certificate_once_its_successor_is_revoked(
         assert trend_now() == "0%"  # as the standing: the replaced one does not come back
 
 
+def test_the_trend_leaves_out_a_completion_withdrawn_as_recorded_in_error(app, people, client_as):
+    sync(app)
+    officer = officer_client(app)
+    learner = people["learner"]
+    done = today() - timedelta(days=2)
+    offline = f"/reports/people/{learner}/modules/sample-module/offline"
+    completion = {"completed_on": [str(done.day), str(done.month), str(done.year)]}
+    assert submit(officer, offline, {**completion, "reason": "Register"}).status_code == 302
+    now = f"{today():%b %Y}"
+    assert table_row(officer.get("/reports").text, now)[0] == "25%"
+    record = officer.get(f"/reports/people/{learner}").text
+    [withdraw] = re.findall(r'href="(/reports/people/\d+/completions/\d+/withdraw)"', record)
+    assert submit(officer, withdraw, {"reason": "Wrong person"}).status_code == 302
+    page = officer.get("/reports").text
+    assert dashboard_figure(page, "Compliant").startswith("0%")
+    assert table_row(page, now)[0] == "0%"  # never held, this month or any other
+
+
 # --- 4. Expiring follows RENEWAL_WINDOW_DAYS ----------------------------------------------
 
 

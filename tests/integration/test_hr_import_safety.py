@@ -152,6 +152,7 @@ def test_a_leaver_the_import_deactivated_comes_back_with_a_reactivation_and_an_i
     with app.app_context():  # they never set a password
         db.session.get(User, people["learner"]).password_hash = None
         db.session.commit()
+    assert app.test_cli_runner().invoke(args=["assignments", "sync"]).exit_code == 0
     officer = client_as("officer")
     left = upload(officer, (LEAVING_HEADER + leaving(app, people["learner"])).encode(), "l.csv")
     assert confirm(officer, left).status_code == 302
@@ -171,6 +172,9 @@ def test_a_leaver_the_import_deactivated_comes_back_with_a_reactivation_and_an_i
     [updated] = events(app, "user_updated", people["learner"])
     assert updated.details["changes"] == {"job_title": {"before": "", "after": "Returner"}}
     assert len(events(app, "invitation_sent", people["learner"])) == invitations + 1
+    # Their modules count again, with a fresh due date, put down to the importing officer.
+    fresh = events(app, "assignments_synced", people["learner"])
+    assert fresh and all(e.actor_id == people["officer"] for e in fresh)
 
 
 def test_a_leaving_date_cannot_deactivate_an_administrator_or_training_officer(
