@@ -89,6 +89,11 @@ def value_text(key: str, value: Any) -> str:
         return "Yes" if value else "No"
     if isinstance(value, list):  # as older HR import events list the fields they changed
         return ", ".join(str(item) for item in value)
+    if isinstance(value, dict):  # an export's filters, say
+        shown = [
+            f"{field_label(name).lower()} {value_text(name, item)}" for name, item in value.items()
+        ]
+        return "; ".join(shown) or "none"
     if key == "start_date" and isinstance(value, str):
         try:
             return long_date(date.fromisoformat(value))

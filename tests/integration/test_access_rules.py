@@ -54,6 +54,7 @@ EXPECTED_RULES = {
     "reports.record": "training_officer",
     "reports.correct": "training_officer",
     "reports.revoke": "training_officer",
+    "reports.withdraw_completion": "training_officer",
     "reports.assign": "training_officer",
     "reports.export": "training_officer",
     "reports.hr_import": "training_officer",

@@ -156,7 +156,17 @@ def test_details_render_as_plain_words(app, client_as, people):
             }
         },
     )
+    add_event(
+        app,
+        "export_downloaded",
+        actor=people["officer"],
+        details={
+            "export": "compliance.csv",
+            "filters": {"department": "Housing (3)", "status": "Overdue"},
+        },
+    )
     html = text(client_as("admin").get("/admin/audit-log"))
+    assert "Filters: department Housing (3); status Overdue" in html
     assert "Roles: Learner → Learner, Training officer" in html
     assert "Regulated role: No → Yes" in html
     assert "Start date: not set → 27 March 2026" in html
