@@ -45,6 +45,7 @@ INT_RANGES: dict[str, tuple[int, int | None]] = {
     "RENEWAL_WINDOW_DAYS": (0, None),
     "VERIFY_REQUESTS_PER_ADDRESS": (1, None),
     "EXPORTS_PER_USER_PER_HOUR": (1, None),
+    "HR_UPLOAD_KEEP_HOURS": (1, 24 * 30),
 }
 
 # Settings that could not be read, for validate() to report: a ConfigError raised while
@@ -170,6 +171,7 @@ class Config:
     VERIFY_REQUESTS_PER_ADDRESS = _env_int("VERIFY_REQUESTS_PER_ADDRESS", 60)
     # Exports (compliance list, matrix) one officer may download in an hour.
     EXPORTS_PER_USER_PER_HOUR = _env_int("EXPORTS_PER_USER_PER_HOUR", 30)
+    HR_UPLOAD_KEEP_HOURS = _env_int("HR_UPLOAD_KEEP_HOURS", 72)
 
     # Lesson content, loaded and validated once at start-up.
     CONTENT_DIR = os.environ.get("CONTENT_DIR", str(BASE_DIR / "content"))

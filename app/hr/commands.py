@@ -1,4 +1,5 @@
-"""`flask users import PATH [--dry-run] [--full-file]`: the HR import from the command line."""
+"""`flask users import PATH [--dry-run] [--full-file]`: the HR import from the command line;
+`flask users purge-uploads`: HR files kept no longer than needed."""
 
 from __future__ import annotations
 
@@ -53,3 +54,14 @@ def import_command(path: Path, dry_run: bool, full_file: bool) -> None:
                         f"[{where}]"
                     )
                 )
+
+
+@users_cli.command("purge-uploads")
+def purge_uploads_command() -> None:
+    """Delete HR files never applied after HR_UPLOAD_KEEP_HOURS, and the content of applied
+    ones (safe to run at any time, e.g. daily)."""
+    with transaction():
+        deleted, emptied = services.forget_uploads()
+    click.echo(
+        f"Deleted {deleted} HR files that were never applied; emptied {emptied} applied files."
+    )

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text, update
+from flask import current_app
+from sqlalchemy import delete, func, select, text, update
 
 from app import audit
 from app.auth import services as auth_services
@@ -602,12 +603,34 @@ def recent_imports(limit: int = 10) -> list[HrImport]:
 
 
 def store_upload(data: bytes, file_name: str, full_file: bool, officer: User) -> HrUpload:
+    forget_uploads()
     upload = HrUpload(
         uploaded_by_id=officer.id, file_name=file_name[:255], data=data, full_file=full_file
     )
     db.session.add(upload)
     db.session.flush()
     return upload
+
+
+def forget_uploads(now: datetime | None = None) -> tuple[int, int]:
+    """An HR file holds personal details of every member of staff: keep it no longer than
+    it is needed. An applied file's content goes (its import record keeps the file's hash
+    and each row's outcome); a file never applied goes after HR_UPLOAD_KEEP_HOURS.
+    Returns (files deleted, applied files emptied). Run at every upload and by `flask
+    users purge-uploads`."""
+    cutoff = (now or utcnow()) - timedelta(hours=current_app.config["HR_UPLOAD_KEEP_HOURS"])
+    deleted = db.session.execute(
+        delete(HrUpload)
+        .where(HrUpload.applied_at.is_(None), HrUpload.uploaded_at < cutoff)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    emptied = db.session.execute(
+        update(HrUpload)
+        .where(HrUpload.applied_at.is_not(None), func.length(HrUpload.data) > 0)
+        .values(data=b"")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return deleted, emptied
 
 
 def upload_of(officer: User, upload_id: int) -> HrUpload | None:
@@ -648,7 +671,7 @@ def _apply_upload(upload: HrUpload, officer: User) -> tuple[Preview, HrImport | 
     db.session.execute(
         update(HrUpload)
         .where(HrUpload.id == upload.id)
-        .values(hr_import_id=record.id)
+        .values(hr_import_id=record.id, data=b"")  # applied: the file itself is not kept
         .execution_options(synchronize_session=False)
     )
     return plan, record

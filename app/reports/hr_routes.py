@@ -60,5 +60,10 @@ def hr_preview(upload_id: int) -> str | Response:
             # It had problems by the time it was confirmed: say which, as the preview does.
             return render_template("reports/hr_preview.html", plan=plan, upload=upload, form=form)
         return redirect(url_for("reports.hr_import"))
-    plan = hr.preview(upload.data, full_file=upload.full_file, acting=current_user)
+    # An applied file is not kept (hr.forget_uploads): there is nothing left to preview.
+    plan = (
+        None
+        if upload.hr_import_id
+        else hr.preview(upload.data, full_file=upload.full_file, acting=current_user)
+    )
     return render_template("reports/hr_preview.html", plan=plan, upload=upload, form=form)

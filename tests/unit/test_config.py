@@ -70,6 +70,7 @@ def test_production_refuses_unsafe_settings_with_one_line(changes, reason):
         ({"VERIFY_REQUESTS_PER_ADDRESS": "0"}, "VERIFY_REQUESTS_PER_ADDRESS must be 1 or more"),
         ({"EXPORTS_PER_USER_PER_HOUR": "-1"}, "EXPORTS_PER_USER_PER_HOUR must be 1 or more"),
         ({"PROXY_FIX_COUNT": "-1"}, "PROXY_FIX_COUNT must be 0 or more"),
+        ({"HR_UPLOAD_KEEP_HOURS": "0"}, "HR_UPLOAD_KEEP_HOURS must be from 1 to 720"),
         ({"LOCKOUT_THRESHOLD": "0"}, "LOCKOUT_THRESHOLD must be 1 or more"),
         ({"MAIL_PORT": "70000"}, "MAIL_PORT must be from 1 to 65535"),
         ({"ARGON2_TIME_COST": "0"}, "ARGON2_TIME_COST must be 1 or more"),
