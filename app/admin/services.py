@@ -21,6 +21,7 @@ from app.database import casefold
 from app.extensions import db
 from app.models import AuditEvent, Department, ProfessionalBody, User, normalise_email
 from app.models.base import LOCAL_ZONE
+from app.models.organisation import tidy_department_name
 
 PAGE_SIZE = 50
 RECENT_EVENTS = 20
@@ -484,16 +485,14 @@ def get_department(department_id: int) -> Department | None:
     return db.session.get(Department, department_id)
 
 
-def _clean_name(name: str) -> str:
-    return " ".join(name.split())
-
-
 def _department_named(name: str) -> Department | None:
     return db.session.scalar(select(Department).where(casefold(Department.name) == name.lower()))
 
 
 def create_department(name: str, actor: User) -> Outcome:
-    name = _clean_name(name)
+    name = tidy_department_name(name)
+    if not name:  # nothing but invisible characters
+        return Outcome(errors={"name": "Enter a department name"})
     other = _department_named(name)
     if other is not None:
         return Outcome(errors={"name": f"A department called {other.name} already exists"})
@@ -505,7 +504,9 @@ def create_department(name: str, actor: User) -> Outcome:
 
 
 def rename_department(department: Department, name: str, actor: User) -> Outcome:
-    name = _clean_name(name)
+    name = tidy_department_name(name)
+    if not name:  # nothing but invisible characters
+        return Outcome(errors={"name": "Enter a department name"})
     other = _department_named(name)
     if other is not None and other is not department:
         return Outcome(errors={"name": f"A department called {other.name} already exists"})

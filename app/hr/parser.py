@@ -20,6 +20,8 @@ from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 
+from app.models.organisation import tidy_department_name
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 
@@ -444,15 +446,6 @@ def _check_row(record: _Record) -> tuple[HrRow | None, list[Problem]]:
         leaving_date=leaving,
     )
     return row, []
-
-
-def tidy_department_name(name: str) -> str:
-    """A department name as the administrator's form keeps it (spaces, including
-    non-breaking ones, collapsed), less invisible characters such as a zero-width space
-    pasted from Excel, so that "Housing\u200b" and "Social  Work" are the names they look like.
-    """
-    visible = "".join(c for c in name if unicodedata.category(c) != "Cf")
-    return " ".join(visible.split())
 
 
 def _has_control_character(value: str) -> bool:

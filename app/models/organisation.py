@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import date, datetime
 
 from flask_login import UserMixin
@@ -123,4 +124,13 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-__all__ = ["Department", "ProfessionalBody", "User", "normalise_email"]
+def tidy_department_name(name: str) -> str:
+    """A department name as it is kept, from the admin form or an HR file: spaces (including
+    non-breaking ones) collapsed, and invisible characters such as a zero-width space pasted
+    from Excel left out, so that "Housing\u200b" and "Social  Work" are the names they look
+    like (and match the departments of those names)."""
+    visible = "".join(c for c in name if unicodedata.category(c) != "Cf")
+    return " ".join(visible.split())
+
+
+__all__ = ["Department", "ProfessionalBody", "User", "normalise_email", "tidy_department_name"]

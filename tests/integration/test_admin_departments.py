@@ -121,6 +121,10 @@ def test_add_a_department(app, client_as, people):
         ("x" * 121, "Department name must be 120 characters or fewer"),
         ("housing", "A department called Housing already exists"),
         ("  HOUSING ", "A department called Housing already exists"),
+        # Pasted from a spreadsheet: the same name with an invisible or non-breaking space.
+        ("Housing\u200b", "A department called Housing already exists"),
+        ("\u00a0housing\u00a0", "A department called Housing already exists"),
+        ("\u200b\u200b", "Enter a department name"),
     ],
 )
 def test_adding_refuses_bad_names(app, client_as, people, name, message):
@@ -217,3 +221,9 @@ def test_extra_fields_are_ignored(app, client_as, housing):
         department = db.session.get(Department, housing)
         assert department.name == "Homes"
         assert department.created_at.year != 2000
+
+
+def test_a_new_name_keeps_no_invisible_characters(app, client_as, people):
+    response = submit(client_as("admin"), "/admin/departments", {"name": "Social\u200b  Work"})
+    assert response.status_code == 302
+    assert "Social Work" in department_names(app)
