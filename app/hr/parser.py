@@ -133,10 +133,14 @@ def parse(
     *,
     existing_employee_numbers: frozenset[str] = frozenset(),
     emails_in_use: Mapping[str, str] | None = None,
+    leavers: frozenset[str] = frozenset(),
     max_bytes: int = MAX_BYTES,
     max_rows: int = MAX_ROWS,
 ) -> ParsedFile:
-    """Parse an HR export. `rows` holds only the rows on lines with no problem at all."""
+    """Parse an HR export. `rows` holds only the rows on lines with no problem at all.
+
+    `emails_in_use` maps the registered addresses (lower case) to their owners' employee
+    numbers; `leavers` holds the employee numbers of deactivated accounts."""
     if len(data) > max_bytes:
         return _file_problem(f"The file is larger than {_size(max_bytes)}. {_SPLIT}")
     problem = _not_text(data)
@@ -154,7 +158,9 @@ def parse(
     spelling = _spell_numbers_alike(records, existing_employee_numbers)
     rows = [_respelt(row, spelling) for row in rows]
     if complete:
-        problems += _cross_row_problems(records, existing_employee_numbers, emails_in_use or {})
+        problems += _cross_row_problems(
+            records, existing_employee_numbers, emails_in_use or {}, leavers
+        )
     problem_lines = {p.line for p in problems}
     # An incompletely read file gives no rows: importing half of it would mislead.
     clean = [r for r in rows if r.line not in problem_lines] if complete else []
@@ -531,12 +537,15 @@ def printable(text: str) -> str:
 
 
 def _cross_row_problems(
-    records: list[_Record], existing: frozenset[str], emails_in_use: Mapping[str, str]
+    records: list[_Record],
+    existing: frozenset[str],
+    emails_in_use: Mapping[str, str],
+    leavers: frozenset[str],
 ) -> list[Problem]:
     return [
         *_duplicate_numbers(records),
         *_duplicate_emails(records),
-        *_emails_taken(records, emails_in_use),
+        *_emails_taken(records, emails_in_use, leavers),
         *_unknown_managers(records, existing),
         *_manager_loops(records),
     ]
@@ -576,20 +585,30 @@ def _duplicate_emails(records: list[_Record]) -> list[Problem]:
     ]
 
 
-def _emails_taken(records: list[_Record], emails_in_use: Mapping[str, str]) -> list[Problem]:
+def _emails_taken(
+    records: list[_Record], emails_in_use: Mapping[str, str], leavers: frozenset[str]
+) -> list[Problem]:
     problems = []
     for record in records:
         email, number = record.values["email"], record.values["employee_number"]
         owner = emails_in_use.get(email.lower()) if email else None
-        if owner is not None and owner != number:
-            problems.append(
-                Problem(
-                    record.line,
-                    f"Line {record.line}: the e-mail address {_quote(email)} already belongs "
-                    f"to someone else (employee number {_quote(owner)}). "
-                    "Each person needs their own e-mail address.",
-                )
+        if owner is None or owner == number:
+            continue
+        if owner in leavers:
+            # A council often gives a leaver's address to a new starter of the same name.
+            message = (
+                f"Line {record.line}: the e-mail address {_quote(email)} still belongs to "
+                f"someone who has left (employee number {_quote(owner)}, account "
+                "deactivated). Ask an administrator to change the leaver's address on the "
+                "admin pages, then upload this file again."
             )
+        else:
+            message = (
+                f"Line {record.line}: the e-mail address {_quote(email)} already belongs "
+                f"to someone else (employee number {_quote(owner)}). "
+                "Each person needs their own e-mail address."
+            )
+        problems.append(Problem(record.line, message))
     return problems
 
 

@@ -83,6 +83,7 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
         data,
         existing_employee_numbers=frozenset(existing),
         emails_in_use=emails,
+        leavers=frozenset(n for n, u in existing.items() if not u.is_active),
     )
     result = Preview(
         digest,

@@ -512,3 +512,19 @@ def test_the_command_prints_no_control_characters_from_the_file(app, people, tmp
     assert result.exit_code == 1
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "Line 2: the first name 'Ann?]0;pwned?' contains a control character." in result.output
+
+
+def test_a_new_starter_given_a_leavers_address_is_told_what_to_do(app, people, client_as):
+    admin = client_as("admin")
+    assert (
+        submit(admin, f"/admin/users/{people['learner']}/deactivate", {"reason": "Left"})
+    ).status_code == 302
+    row = "N0042,Lewis,Newman,learner@example.org,Housing,Officer,2026-11-02,,no,none\n"
+    page, _ = refused(client_as("officer"), (HEADER + row).encode())
+    leaver = user(app, people["learner"])
+    assert (
+        "Line 2: the e-mail address 'learner@example.org' still belongs to someone who has "
+        f"left (employee number '{leaver.employee_number}', account deactivated). Ask an "
+        "administrator to change the leaver's address on the admin pages, then upload this "
+        "file again."
+    ) in page

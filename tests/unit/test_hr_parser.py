@@ -628,6 +628,16 @@ def test_email_already_used_by_someone_else() -> None:
     ]
 
 
+def test_an_address_still_held_by_a_leaver_says_what_to_do() -> None:
+    in_use = {"person2@council.gov.uk": "E99"}
+    parsed = parse(people(person(1), person(2)), emails_in_use=in_use, leavers=frozenset({"E99"}))
+    assert messages(parsed) == [
+        "Line 3: the e-mail address 'person2@council.gov.uk' still belongs to someone who "
+        "has left (employee number 'E99', account deactivated). Ask an administrator to "
+        "change the leaver's address on the admin pages, then upload this file again."
+    ]
+
+
 def test_errors_on_five_lines_are_all_reported_in_line_order() -> None:
     data = people(
         person(1),
