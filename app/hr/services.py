@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.auth import services as auth_services
@@ -597,7 +598,14 @@ def _copy(
 
 
 def recent_imports(limit: int = 10) -> list[HrImport]:
-    return list(db.session.scalars(select(HrImport).order_by(HrImport.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(HrImport)
+            .options(joinedload(HrImport.imported_by))
+            .order_by(HrImport.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 # --- Uploads waiting for confirmation (the web page) ---------------------------------------

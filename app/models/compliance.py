@@ -122,6 +122,7 @@ class HrImport(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    imported_by: Mapped[User | None] = relationship()  # None: from the command line
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     file_name: Mapped[str] = mapped_column(String(255))
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)

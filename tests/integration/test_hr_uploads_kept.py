@@ -11,7 +11,7 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import HrImport, HrUpload
+from app.models import HrImport, HrUpload, User
 from app.models.base import utcnow
 from tests.integration.test_hr_import import confirm, staff_csv, upload
 from tests.support.accounts import sign_in
@@ -98,3 +98,17 @@ def test_the_purge_command_deletes_old_files_and_empties_applied_ones(app, peopl
             result.output
         )
         assert stored(app) == {earlier_id: b""}
+
+
+def test_the_list_of_imports_says_who_ran_each(app, people, client_as, tmp_path):
+    officer = client_as("officer")
+    assert confirm(officer, upload(officer, staff_csv(2), "web.csv")).status_code == 302
+    path = tmp_path / "cli.csv"
+    path.write_bytes(staff_csv(3))
+    assert app.test_cli_runner().invoke(args=["users", "import", str(path)]).exit_code == 0
+    page = visible_text(officer.get("/reports/hr-import").text)
+    with app.app_context():
+        name = db.session.get(User, people["officer"]).full_name
+    rows = page.split("When By File Created Updated Deactivated")[1]
+    assert "Command line cli.csv 1 0 0" in rows  # newest first
+    assert f"{name} web.csv 2 0 0" in rows.split("Command line")[1]
