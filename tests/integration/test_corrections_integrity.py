@@ -14,35 +14,12 @@ from app.compliance import corrections
 from app.extensions import db
 from app.models import AuditEvent, Certificate, Correction
 from app.models.base import today, utcnow
-from tests.support.accounts import csrf_token, sign_in, submit
+from tests.support.accounts import csrf_token, submit
+from tests.support.compliance import cell_of, long, signed_in, sync
 from tests.support.page_checks import visible_text
 from tests.support.quizzes import certify
 
 MODULE = "sample-module"
-
-
-def sync(app, *args: str) -> str:
-    result = app.test_cli_runner().invoke(args=["assignments", "sync", *args])
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def signed_in(app, email: str):
-    client = app.test_client()
-    assert sign_in(client, email).status_code == 302
-    return client
-
-
-def cell_of(officer, user_id: int, module_title: str = "A sample module") -> tuple[str, str]:
-    record = officer.get(f"/reports/people/{user_id}").text
-    row = record.split(module_title)[1].split("</tr>")[0]
-    status = re.search(r'<strong class="govuk-tag[^"]*">([^<]+)</strong>', row).group(1)
-    due = re.findall(r'<td class="govuk-table__cell">([^<]*)</td>', row)[0]
-    return status, due
-
-
-def long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def boxes(day: date) -> list[int]:

@@ -19,16 +19,11 @@ from app.extensions import db
 from app.models import Assignment, AuditEvent, Department, User
 from app.models.base import today, utcnow
 from tests.support.accounts import create_user, sign_in, submit
+from tests.support.compliance import sync
 from tests.support.page_checks import visible_text
 from tests.support.quizzes import certify
 
 MODULE = "sample-module"
-
-
-def sync(app, *args):
-    result = app.test_cli_runner().invoke(args=["assignments", "sync", *args])
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def officer_client(app):
