@@ -107,5 +107,52 @@ def test_line_manager_sees_only_their_team(live_server, browser, html_checker):
     context.close()
 
 
+def test_officer_refusals_and_a_withdrawn_completion(live_server, browser, html_checker):
+    """Filters the app cannot read, an export it refuses, and a completion recorded from
+    elsewhere then withdrawn: each page accessible, its errors linked to their fields."""
+    base = live_server.url
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    sign_in_by_keyboard(page, base, "officer@example.org")
+    seen: set[str] = set()
+
+    page.goto(base + "/reports?status=overdue&due_before=2027-02-30")
+    check(page, html_checker, seen)
+    assert page.title().startswith("Error: ")
+    summary = page.locator(".govuk-error-summary").inner_text()
+    assert "Choose a status from the list" in summary
+    html_checker.add("officer-dashboard-unreadable-filters", page.request.get(page.url).text())
+
+    refused = page.goto(base + "/reports/export/compliance.csv?status=overdue")
+    assert refused.status == 400
+    assert "status" in page.locator("main").inner_text()
+    check(page, html_checker, seen)
+
+    # A completion recorded from elsewhere for the first overdue person, then withdrawn.
+    page.goto(base + "/reports/people?status=Overdue")
+    click(page, page.locator("main tbody th a").first)
+    record_url = page.url
+    click(page, page.locator("main a", has_text="Record completion done elsewhere").first)
+    check(page, html_checker, seen)
+    page.get_by_label("Day").fill("2")
+    page.get_by_label("Month").fill("12")
+    page.get_by_label("Year").fill("2026")
+    page.get_by_label("Evidence").fill("Face-to-face session; signed register held by HR")
+    click(page, page.get_by_role("button", name="Record completion"))
+    assert page.url.split("?")[0] == record_url.split("?")[0]
+    click(page, page.locator("main a", has_text="Withdraw").first)
+    check(page, html_checker, seen)
+    click(page, page.get_by_role("button", name="Withdraw completion"))
+    check(page, html_checker, seen)
+    page.get_by_role("link", name="Enter why you are withdrawing this completion").click()
+    assert page.evaluate("document.activeElement.id") == "reason"
+    page.get_by_label("Why are you withdrawing it?").fill("Recorded for the wrong person")
+    click(page, page.get_by_role("button", name="Withdraw completion"))
+    text = page.locator("main").inner_text()
+    assert "Withdrawn" in text and "Recorded for the wrong person" in text
+    check(page, html_checker, seen)
+    context.close()
+
+
 def test_officer_pages_are_valid_html(html_checker):
     journey.assert_valid_html(html_checker)
