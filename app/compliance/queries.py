@@ -36,7 +36,7 @@ from app.compliance.rules import Status
 from app.database import casefold
 from app.extensions import db
 from app.models import Assignment, AssignmentSource, Certificate, Department, User
-from app.models.base import today as today_utc
+from app.models.base import today as uk_today
 
 NO_DEPARTMENT = "No department"
 ELSEWHERE_NOTE = " (completed elsewhere)"  # after the status, in exports
@@ -180,7 +180,7 @@ class Columns:
 
     @classmethod
     def for_day(cls, on: date | None = None) -> Columns:
-        on = on or today_utc()
+        on = on or uk_today()
         window = current_app.config["RENEWAL_WINDOW_DAYS"]
         return cls(on, status_expression(on, window), due_expression(on), elsewhere_expression(on))
 
@@ -197,7 +197,7 @@ class Duty:
 def duties_of(user_id: int, *, on: date | None = None) -> dict[str, Duty]:
     """One person's assigned modules, each with its status and dates as officers see them:
     the person's own pages show the same (one query)."""
-    on = on or today_utc()
+    on = on or uk_today()
     window = current_app.config["RENEWAL_WINDOW_DAYS"]
     rows = db.session.execute(
         select(

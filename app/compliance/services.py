@@ -19,7 +19,7 @@ from app.compliance import queries, standings
 from app.compliance.rules import first_due_date
 from app.extensions import db
 from app.models import Assignment, AssignmentSource, User
-from app.models.base import today as today_utc
+from app.models.base import today as uk_today
 from app.models.base import utcnow
 
 # --- Applying the rules -----------------------------------------------------------------
@@ -38,7 +38,7 @@ def sync_assignments(
     A row that stops counting (the person left, or the module is no longer for their role)
     is marked `dropped_at`. When it counts again (they came back, or the role did) it gets a
     fresh due date, as a new starter would, recorded in the audit log."""
-    on = on or today_utc()
+    on = on or uk_today()
     wanted = None if user_ids is None else set(user_ids)
     if wanted is not None and not wanted:
         return 0

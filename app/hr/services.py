@@ -25,7 +25,7 @@ from app.extensions import db
 from app.hr import parser
 from app.models import AuditEvent, Department, HrImport, HrUpload, User
 from app.models.base import LOCAL_ZONE, utcnow
-from app.models.base import today as today_utc
+from app.models.base import today as uk_today
 
 FIELDS = {
     "first_name": "first name",
@@ -94,7 +94,7 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
     if result.problems:
         return result
     result.rows = parsed.rows
-    today = today_utc()
+    today = uk_today()
     departments = {d.id: d.name for d in db.session.scalars(select(Department))}
     numbers = {u.id: u.employee_number for u in existing.values()}
     deactivated_by = _deactivated_by_an_administrator(
