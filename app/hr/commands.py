@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import IntegrityError
 
 from app.database import transaction
 from app.hr import parser, services
@@ -25,13 +26,21 @@ users_cli = AppGroup("users", help="Import staff from the HR system's file.")
 def import_command(path: Path, dry_run: bool, full_file: bool) -> None:
     """Create, update and deactivate staff from an HR CSV file (all or nothing)."""
     data = path.read_bytes()
-    with transaction():
-        if dry_run:
-            plan = services.preview(data, full_file=full_file)
-        else:
-            plan, _record = services.apply(
-                data, full_file=full_file, file_name=path.name, acting=None
-            )
+    try:
+        with transaction():
+            if dry_run:
+                plan = services.preview(data, full_file=full_file)
+            else:
+                plan, _record = services.apply(
+                    data, full_file=full_file, file_name=path.name, acting=None
+                )
+    except IntegrityError:
+        click.echo(
+            "Nothing was imported: someone saved changes to the same people while the file "
+            "was being applied. Run the command again.",
+            err=True,
+        )
+        raise click.exceptions.Exit(1) from None
     for problem in plan.problems:
         click.echo(parser.printable(problem.message), err=True)
     if plan.problems:

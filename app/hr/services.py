@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app import audit
@@ -660,6 +661,19 @@ def apply_upload(upload: HrUpload, officer: User) -> tuple[Preview, HrImport | N
             return _apply_upload(upload, officer)
     except ImportRefused as refused:
         return refused.plan, None
+    except IntegrityError:
+        # Someone saved the same employee number or e-mail address (an administrator's
+        # form) while this file was being applied. Nothing was written; show the file as
+        # it now stands.
+        plan = preview(upload.data, full_file=upload.full_file, acting=officer)
+        plan.problems.insert(0, parser.Problem(None, CHANGED_WHILE_APPLYING))
+        return plan, None
+
+
+CHANGED_WHILE_APPLYING = (
+    "Someone saved changes to the same people while this file was being applied, so "
+    "nothing was changed. Check the file again below, then apply it or upload a corrected one."
+)
 
 
 def _apply_upload(upload: HrUpload, officer: User) -> tuple[Preview, HrImport | None]:

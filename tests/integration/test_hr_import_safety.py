@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import threading
+from contextlib import contextmanager
 
 from sqlalchemy import select
 
@@ -528,3 +529,68 @@ def test_a_new_starter_given_a_leavers_address_is_told_what_to_do(app, people, c
         "administrator to change the leaver's address on the admin pages, then upload this "
         "file again."
     ) in page
+
+
+# --- Someone saves the same person while a file is being applied -------------------------
+
+
+@contextmanager
+def someone_saves_the_same_person_meanwhile(app, employee_number: str):
+    """As the import writes its new people, a person with the same employee number is saved
+    in the same moment (an administrator's form): the database refuses one of the two."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    fired = []
+
+    def meanwhile(session, _context, _instances):
+        if fired:
+            return
+        if any(isinstance(o, User) and o.employee_number == employee_number for o in session.new):
+            fired.append(True)
+            session.add(
+                User(
+                    employee_number=employee_number,
+                    first_name="Saved",
+                    last_name="Meanwhile",
+                    email="saved.meanwhile@example.org",
+                    is_active=True,
+                )
+            )
+
+    event.listen(Session, "before_flush", meanwhile)
+    try:
+        yield fired
+    finally:
+        event.remove(Session, "before_flush", meanwhile)
+
+
+NEW_STARTER = "R0001,Rona,Race,rona.race@example.org,Housing,Officer,2026-11-02,,no,none\n"
+
+
+def test_a_clash_while_applying_changes_nothing_and_says_so(app, people, client_as):
+    officer = client_as("officer")
+    path = upload(officer, (HEADER + NEW_STARTER).encode(), "new.csv")
+    people_before = count(app, User)
+    with someone_saves_the_same_person_meanwhile(app, "R0001") as fired:
+        response = confirm(officer, path)
+    assert fired
+    assert response.status_code == 200
+    page = visible_text(response.text)
+    assert "Someone saved changes to the same people while this file was being applied" in page
+    assert count(app, User) == people_before and count(app, HrImport) == 0
+    with app.app_context():
+        assert db.session.scalar(select(HrUpload.applied_at)) is None  # it can be applied again
+    assert confirm(officer, path).status_code == 302
+    assert count(app, User) == people_before + 1
+
+
+def test_a_clash_while_the_command_applies_changes_nothing_and_says_so(app, people, tmp_path):
+    path = tmp_path / "new.csv"
+    path.write_text(HEADER + NEW_STARTER)
+    people_before = count(app, User)
+    with someone_saves_the_same_person_meanwhile(app, "R0001"):
+        result = run_import(app, path)
+    assert result.exit_code == 1
+    assert "someone saved changes to the same people" in result.output
+    assert count(app, User) == people_before and count(app, HrImport) == 0
