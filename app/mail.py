@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 
 from flask import current_app, g
@@ -34,6 +36,19 @@ def _message(to: str, subject: str, body: str) -> EmailMessage:
     message["Subject"] = subject
     message.set_content(body)
     return message
+
+
+@contextmanager
+def unsent_if_undone() -> Iterator[None]:
+    """For a savepoint: messages queued inside the block are dropped if it raises, as its
+    writes are, while messages queued before it stay. (A whole transaction's messages go
+    with `discard_queued`.)"""
+    before = list(g.get("mail_outbox", []))
+    try:
+        yield
+    except BaseException:
+        g.mail_outbox = before
+        raise
 
 
 def discard_queued() -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app import audit
+from app import audit, mail
 from app.auth import services as auth_services
 from app.compliance import services as compliance
 from app.extensions import db
@@ -657,7 +657,8 @@ def apply_upload(upload: HrUpload, officer: User) -> tuple[Preview, HrImport | N
     stays unapplied, and the plan with its problems is returned.
     """
     try:
-        with db.session.begin_nested():
+        # Undone together: the writes, and the invitations and notices they queued.
+        with mail.unsent_if_undone(), db.session.begin_nested():
             return _apply_upload(upload, officer)
     except ImportRefused as refused:
         return refused.plan, None

@@ -594,3 +594,40 @@ def test_a_clash_while_the_command_applies_changes_nothing_and_says_so(app, peop
     assert result.exit_code == 1
     assert "someone saved changes to the same people" in result.output
     assert count(app, User) == people_before and count(app, HrImport) == 0
+
+
+def test_a_clash_while_applying_sends_none_of_the_files_e_mails(mail_app, smtp_server, people):
+    # The clash comes late, at the assignment rules, after the new starter's invitation
+    # was queued: the invitation must go with the account it was for.
+    from sqlalchemy import event, insert
+    from sqlalchemy.orm import Session
+
+    from app.models import Assignment
+
+    officer = mail_app.test_client()
+    assert sign_in(officer, "officer@example.org").status_code == 302
+    path = upload(officer, (HEADER + NEW_STARTER).encode(), "new.csv")
+    fired = []
+
+    def meanwhile(state):
+        if fired or not state.is_insert or state.statement.table.name != "assignment":
+            return
+        params = state.parameters
+        fired.append(True)  # the same (person, module) saved in the same moment
+        state.session.connection().execute(
+            insert(Assignment.__table__).values(
+                **(params[0] if isinstance(params, list) else params)
+            )
+        )
+
+    event.listen(Session, "do_orm_execute", meanwhile)
+    try:
+        response = confirm(officer, path)
+    finally:
+        event.remove(Session, "do_orm_execute", meanwhile)
+    assert fired and response.status_code == 200
+    assert "Someone saved changes" in visible_text(response.text)
+    assert count(mail_app, HrImport) == 0
+    assert smtp_server.wait_for(1, timeout=1) == []  # no invitation to an account not made
+    assert confirm(officer, path).status_code == 302  # applied once the clash is past
+    assert [m["To"] for m in smtp_server.wait_for(1)] == ["rona.race@example.org"]
