@@ -44,7 +44,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('correction', schema=None) as batch_op:
-        batch_op.drop_column('withdraws_id')
-    with op.batch_alter_table('assignment', schema=None) as batch_op:
-        batch_op.drop_column('dropped_at')
+    # A plain DROP COLUMN (SQLite 3.35 and later, PostgreSQL): batch mode would rebuild the
+    # tables on SQLite and lose migration 0007's triggers on them.
+    op.drop_column('correction', 'withdraws_id')
+    op.drop_column('assignment', 'dropped_at')

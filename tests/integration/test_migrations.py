@@ -123,3 +123,28 @@ def test_upgrading_fills_the_question_tallies_and_keeps_the_triggers(tmp_path):
         )
         assert triggers == 19
         db.engine.dispose()
+
+
+def test_stepping_back_from_0012_and_up_again_keeps_the_triggers_on_sqlite(tmp_path):
+    """0012's downgrade drops its two columns in place: batch mode would rebuild the tables
+    and lose migration 0007's change-counter triggers on them."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path}/steps.sqlite")
+    count = text(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+        "AND (name LIKE 'tr_%_compliance' OR name LIKE 'tr_%_analytics')"
+    )
+    with app.app_context():
+        upgrade()
+        assert db.session.scalar(count) == 19
+        db.session.commit()
+        downgrade(revision="0011")
+        assert db.session.scalar(count) == 19
+        db.session.commit()
+        upgrade()
+        assert db.session.scalar(count) == 19
+        db.engine.dispose()
