@@ -231,8 +231,3 @@ def active_staff() -> list[StaffMember]:
             )
         )
     ]
-
-
-def team_of(manager_id: int) -> set[int]:
-    """Everyone below a manager in the line-management chain (one query)."""
-    return set(db.session.scalars(queries.team_select(manager_id)))
