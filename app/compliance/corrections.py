@@ -214,6 +214,12 @@ def record_offline_completion(
     )
     if completed_on > today:
         raise CorrectionRefused("The date of the completion must be today or in the past")
+    # The assignment is locked (`_assigned`), so the same form sent twice at once finds
+    # the first one here.
+    if _completion_on(person, module_id, completed_on):
+        raise CorrectionRefused(
+            f"A completion on {long_date(completed_on)} is already recorded for this module"
+        )
     correction = _record(
         officer,
         person,
@@ -233,6 +239,24 @@ def record_offline_completion(
         },
     )
     return correction
+
+
+def _completion_on(person: User, module_id: str, completed_on: date) -> bool:
+    """A completion from elsewhere on that day is on the record and not withdrawn."""
+    withdrawn = select(Correction.withdraws_id).where(
+        Correction.kind == CorrectionKind.WITHDRAW_COMPLETION.value,
+        Correction.withdraws_id.is_not(None),
+    )
+    found = db.session.scalar(
+        select(Correction.id).where(
+            Correction.user_id == person.id,
+            Correction.module_id == module_id,
+            Correction.kind == CorrectionKind.OFFLINE_COMPLETION.value,
+            Correction.completed_on == completed_on,
+            Correction.id.not_in(withdrawn),
+        )
+    )
+    return found is not None
 
 
 def completion_to_withdraw(person: User, correction_id: int) -> Correction | None:

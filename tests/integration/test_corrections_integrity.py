@@ -208,6 +208,38 @@ def test_two_ends_of_an_exemption_at_once_save_one(app, people, client_as, monke
     assert len(events(app, "exemption_ended")) == 1
 
 
+def test_the_same_completion_sent_twice_at_once_is_saved_once(app, people, monkeypatch):
+    sync(app)
+    done = today() - timedelta(days=3)
+    path = f"/reports/people/{people['learner']}/modules/{MODULE}/offline"
+    form = {"completed_on": boxes(done), "reason": "Signed register"}
+    results = post_at_once(app, monkeypatch, path, [form, form])
+    assert sorted(results) == [200, 302]  # the second: "already recorded"
+    assert corrections_saved(app, "offline_completion") == 1
+    assert len(events(app, "offline_completion_recorded")) == 1
+
+
+def test_a_completion_on_a_day_already_recorded_is_refused_until_withdrawn(app, people, client_as):
+    sync(app)
+    officer = client_as("officer")
+    done = today() - timedelta(days=3)
+    path = f"/reports/people/{people['learner']}/modules/{MODULE}/offline"
+    form = {"completed_on": boxes(done), "reason": "Signed register"}
+    assert submit(officer, path, form).status_code == 302
+    again = submit(officer, path, form)
+    assert f"A completion on {long(done)} is already recorded for this module" in (
+        visible_text(again.text)
+    )
+    assert corrections_saved(app, "offline_completion") == 1
+    withdraw = re.findall(
+        r'href="(/reports/people/\d+/completions/\d+/withdraw)"',
+        officer.get(f"/reports/people/{people['learner']}").text,
+    )[0]
+    assert submit(officer, withdraw, {"reason": "Wrong date format"}).status_code == 302
+    assert submit(officer, path, form).status_code == 302  # recorded again, properly
+    assert corrections_saved(app, "offline_completion") == 2
+
+
 # --- Completions recorded from elsewhere ---------------------------------------------------
 
 
