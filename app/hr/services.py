@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app import audit, mail
+from app.admin.presenters import long_date
 from app.auth import services as auth_services
 from app.compliance import services as compliance
 from app.extensions import db
@@ -365,7 +366,7 @@ def _refusal(
         deactivation = deactivated_by[person.id]
         when = ""
         if deactivation is not None:
-            when = f" on {_long_date(deactivation.occurred_at.astimezone(LOCAL_ZONE).date())}"
+            when = f" on {long_date(deactivation.occurred_at.astimezone(LOCAL_ZONE).date())}"
         return [
             parser.Problem(
                 row.line,
@@ -376,10 +377,6 @@ def _refusal(
             )
         ]
     return []
-
-
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _name(row: parser.HrRow) -> str:
