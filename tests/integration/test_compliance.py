@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import Assignment, AuditEvent, Correction, User
 from app.models.base import today, utcnow
 from tests.support.accounts import create_user, sign_in, submit
+from tests.support.compliance import record_completion_elsewhere
 from tests.support.page_checks import visible_text
 from tests.support.quizzes import certify
 
@@ -180,12 +181,7 @@ def test_the_learner_sees_a_revoked_certificate_as_revoked(app, people, client_a
 def test_the_dashboard_counts_link_to_the_people_they_count(app, people, client_as):
     sync(app)
     officer = client_as("officer")
-    long_ago = today() - timedelta(days=800)
-    submit(
-        officer,
-        f"/reports/people/{people['learner']}/modules/{MODULE}/offline",
-        {"completed_on": [long_ago.day, long_ago.month, long_ago.year], "reason": "Register"},
-    )
+    record_completion_elsewhere(officer, people["learner"], today() - timedelta(days=800))
     with freeze_time(utcnow() + timedelta(days=60)):  # the others are overdue by then
         officer = client_as("officer")
         dashboard = officer.get("/reports").text

@@ -15,7 +15,14 @@ from app.extensions import db
 from app.models import AuditEvent, Certificate, Correction
 from app.models.base import today, utcnow
 from tests.support.accounts import csrf_token, submit
-from tests.support.compliance import cell_of, long, signed_in, sync
+from tests.support.compliance import (
+    cell_of,
+    long,
+    record_completion_elsewhere,
+    signed_in,
+    sync,
+)
+from tests.support.concurrency import at_once
 from tests.support.page_checks import visible_text
 from tests.support.quizzes import certify
 
@@ -87,11 +94,7 @@ def test_an_extension_is_refused_when_a_completion_elsewhere_decides_the_status(
     sync(app)
     officer = client_as("officer")
     long_ago = today() - timedelta(days=800)
-    submit(
-        officer,
-        f"/reports/people/{people['learner']}/modules/{MODULE}/offline",
-        {"completed_on": boxes(long_ago), "reason": "Signed register"},
-    )
+    record_completion_elsewhere(officer, people["learner"], long_ago)
     assert cell_of(officer, people["learner"])[0] == "Expired"
     later = today() + timedelta(days=60)
     response = submit(
@@ -151,10 +154,9 @@ def post_at_once(app, monkeypatch, path: str, forms: list[dict]) -> list[int]:
             barrier.wait()
 
         monkeypatch.setattr(corrections, "_refuse_own_record", both_have_read)
-    results = [0, 0]
 
-    def post(index: int) -> None:
-        results[index] = (
+    def post(index: int) -> int:
+        return (
             clients[index]
             .post(
                 path,
@@ -164,12 +166,7 @@ def post_at_once(app, monkeypatch, path: str, forms: list[dict]) -> list[int]:
             .status_code
         )
 
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return at_once(lambda: post(0), lambda: post(1))
 
 
 def test_two_revocations_at_once_save_one_and_keep_its_reason(app, people, client_as, monkeypatch):
@@ -247,11 +244,7 @@ def test_a_completion_elsewhere_is_audited_with_its_evidence(app, people, client
     sync(app)
     done = today() - timedelta(days=3)
     evidence = "Face-to-face session; signed register held by HR"
-    response = submit(
-        client_as("officer"),
-        f"/reports/people/{people['learner']}/modules/{MODULE}/offline",
-        {"completed_on": boxes(done), "reason": evidence},
-    )
+    response = record_completion_elsewhere(client_as("officer"), people["learner"], done, evidence)
     assert response.status_code == 302
     assert events(app, "offline_completion_recorded") == [
         {"module": MODULE, "completed_on": done.isoformat(), "evidence": evidence}
@@ -343,12 +336,7 @@ def test_only_an_officer_withdraws_a_completion_and_only_a_completion(app, peopl
     sync(app)
     officer = client_as("officer")
     learner = people["learner"]
-    done = today() - timedelta(days=2)
-    submit(
-        officer,
-        f"/reports/people/{learner}/modules/{MODULE}/offline",
-        {"completed_on": boxes(done), "reason": "Register"},
-    )
+    record_completion_elsewhere(officer, learner, today() - timedelta(days=2))
     path = withdraw_link(officer, learner)
     manager = client_as("line_manager")
     assert "/withdraw" not in manager.get(f"/team/{learner}").text

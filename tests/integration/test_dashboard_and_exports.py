@@ -19,7 +19,7 @@ from app.extensions import db
 from app.models import Assignment, AuditEvent, Department, User
 from app.models.base import today, utcnow
 from tests.support.accounts import create_user, sign_in, submit
-from tests.support.compliance import sync
+from tests.support.compliance import record_completion_elsewhere, sync
 from tests.support.page_checks import visible_text
 from tests.support.quizzes import certify
 
@@ -71,14 +71,6 @@ def make_overdue(app, user_id, days=3):
             .values(due_on=today() - timedelta(days=days))
         )
         db.session.commit()
-
-
-def record_completion_elsewhere(officer, user_id, on):
-    return submit(
-        officer,
-        f"/reports/people/{user_id}/modules/{MODULE}/offline",
-        {"completed_on": [on.day, on.month, on.year], "reason": "Face-to-face, register"},
-    )
 
 
 # --- 1. A filter the app cannot read -----------------------------------------------------

@@ -6,7 +6,6 @@ an audit record of what was there before."""
 from __future__ import annotations
 
 import io
-import threading
 from contextlib import contextmanager
 
 from sqlalchemy import select
@@ -26,6 +25,7 @@ from tests.integration.test_hr_import import (
     upload,
 )
 from tests.support.accounts import csrf_token, sign_in, submit
+from tests.support.concurrency import at_once
 from tests.support.page_checks import visible_text
 
 LEAVING_HEADER = HEADER.replace("Professional Body\n", "Professional Body,Leaving Date\n")
@@ -408,24 +408,16 @@ def test_two_overlapping_files_confirmed_at_once_are_applied_one_after_the_other
     first = upload(officer, data, "a.csv")
     second = upload(admin, data.replace(b"Officer,", b"Clerk,"), "b.csv")
     tokens = {officer: csrf_token(officer, first), admin: csrf_token(admin, second)}
-    results: dict[str, int] = {}
 
     def go(client, path):
-        results[path] = client.post(
+        return client.post(
             path,
             data={"csrf_token": tokens[client]},
             headers={"Referer": f"http://localhost{path}"},
         ).status_code
 
-    threads = [
-        threading.Thread(target=go, args=(officer, first)),
-        threading.Thread(target=go, args=(admin, second)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results.values()) == [302, 302], results
+    results = at_once(lambda: go(officer, first), lambda: go(admin, second))
+    assert results == [302, 302], results
     assert count(app, User) == 4 + 3000 and count(app, HrImport) == 2
     with app.app_context():
         imports = list(db.session.scalars(select(HrImport).order_by(HrImport.id)))

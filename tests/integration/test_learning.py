@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import ItemProgress, ModuleCompletion, ScenarioDecision, ScenarioRun
 from tests.conftest import make_app
 from tests.support.accounts import create_user, csrf_token, sign_in, submit
+from tests.support.concurrency import at_once
 from tests.support.page_checks import visible_text
 
 MODULE = "/modules/sample-module"
@@ -192,11 +193,10 @@ def test_a_decision_sent_twice_at_the_same_moment_is_recorded_once(app, people):
         play_to_the_decision(clients[0])
         tokens = [csrf_token(c, PLAY) for c in clients]
         barrier = threading.Barrier(2)
-        statuses = [None, None]
 
-        def post(index, tokens=tokens, barrier=barrier, statuses=statuses):
+        def post(index, tokens=tokens, barrier=barrier):
             barrier.wait()
-            statuses[index] = (
+            return (
                 clients[index]
                 .post(
                     PLAY,
@@ -206,11 +206,7 @@ def test_a_decision_sent_twice_at_the_same_moment_is_recorded_once(app, people):
                 .status_code
             )
 
-        threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        statuses = at_once(lambda: post(0), lambda: post(1))
         assert statuses == [302, 302], statuses
         assert count(app, ScenarioDecision) == trial
 

@@ -8,7 +8,7 @@ from datetime import date
 
 from flask import Flask
 
-from tests.support.accounts import sign_in
+from tests.support.accounts import sign_in, submit
 
 
 def sync(app: Flask, *args: str) -> str:
@@ -37,3 +37,18 @@ def cell_of(officer, user_id: int, module_title: str = "A sample module") -> tup
 def long(day: date) -> str:
     """A date as pages write it: 3 March 2026."""
     return f"{day.day} {day:%B %Y}"
+
+
+def record_completion_elsewhere(
+    officer,
+    user_id: int,
+    on: date,
+    evidence: str = "Face-to-face session; signed register held by HR",
+    module_id: str = "sample-module",
+):
+    """An officer records training done elsewhere, through the form; the response."""
+    return submit(
+        officer,
+        f"/reports/people/{user_id}/modules/{module_id}/offline",
+        {"completed_on": [on.day, on.month, on.year], "reason": evidence},
+    )
