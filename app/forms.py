@@ -18,6 +18,18 @@ def strip(value):
 TRIM = [strip]  # a field's filters: what a person typed, without the spaces around it
 
 
+class LinkedError(str):
+    """A form-level error whose error-summary link goes to a given element (such as one
+    row of a check page) instead of the form's first field."""
+
+    href: str
+
+    def __new__(cls, text: str, href: str) -> LinkedError:
+        error = super().__new__(cls, text)
+        error.href = href
+        return error
+
+
 class AppForm(FlaskForm):
     """A FlaskForm that, when its CSRF token was refused, shows the form again with what
     the user typed (see app.errors) instead of accepting it."""

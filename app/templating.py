@@ -14,10 +14,14 @@ from app.models.base import local_date
 
 def error_summary(form: Form) -> dict[str, Any]:
     """Parameters for govukErrorSummary: one entry per field in error, linked to the field,
-    and form-level errors (such as a refused CSRF token) linked to the first field."""
+    and form-level errors (such as a refused CSRF token) linked to the first field, or
+    where a LinkedError says."""
     fields = [field for field in form if field.type not in {"CSRFTokenField", "SubmitField"}]
     first_id = fields[0].id if fields else "main-content"
-    items = [{"text": message, "href": f"#{first_id}"} for message in form.form_errors]
+    items = [
+        {"text": message, "href": getattr(message, "href", f"#{first_id}")}
+        for message in form.form_errors
+    ]
     for field in fields:
         if field.errors:
             items.append({"text": field.errors[0], "href": f"#{_first_input_id(field)}"})

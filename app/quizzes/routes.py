@@ -10,6 +10,7 @@ from app import catalogue
 from app.auth.permissions import signed_in
 from app.certificates import services as certificates
 from app.database import transactional
+from app.forms import LinkedError
 from app.learning import services as learning
 from app.quizzes import services
 from app.quizzes.forms import AcknowledgeForm, AnswerForm, StartQuizForm, SubmitAnswersForm
@@ -158,15 +159,21 @@ def check(module_id: str, attempt_id: int) -> str | Response:
     form = SubmitAnswersForm()
     answers = services.answers_of(attempt)
     missing = services.unanswered(module, attempt, answers)
-    if form.validate_on_submit():
-        if not missing:
-            services.submit(current_user, module, attempt, answers)
-            return redirect(result_url)
-        form.form_errors.append(
-            f"Answer every question before you submit: {len(missing)} still "
-            f"{'needs' if len(missing) == 1 else 'need'} an answer"
-        )
+    sent = form.validate_on_submit()
+    if sent and not missing:
+        services.submit(current_user, module, attempt, answers)
+        return redirect(result_url)
     questions = services.questions_of(module, attempt)
+    if sent:
+        # One error a question left, each linked to that question's Change link.
+        position = {q.id: n for n, q in enumerate(questions, start=1)}
+        form.form_errors.extend(
+            LinkedError(
+                f"Answer question {position[q.id]} before you submit",
+                f"#question-{position[q.id]}",
+            )
+            for q in missing
+        )
     rows = [
         (
             number,

@@ -175,7 +175,13 @@ def test_submitting_needs_every_answer_and_happens_once(app, client_as, people):
     attempt = open_attempt(app, people["learner"])
     check = f"{QUIZ}/attempts/{attempt.id}/check"
     page = submit(client, check, {}).get_data(as_text=True)
-    assert "Answer every question before you submit: 4 still need an answer" in page
+    # One error a question, each linked to that question's Change link on the page.
+    for number in range(1, 5):
+        assert (
+            f'<a href="#question-{number}">Answer question {number} before you submit</a>' in page
+        )
+        assert f'id="question-{number}"' in page
+    assert page.count("before you submit</a>") == 4
     assert open_attempt(app, people["learner"]) is not None
 
     attempt = answer_all(client, app, people["learner"], right=True)

@@ -223,7 +223,8 @@ def test_an_answer_whose_option_was_removed_must_be_given_again(
     check = f"{QUIZ}/attempts/{attempt_id}/check"
     assert "Not answered" in visible_text(later.get(check).text)
     refused = visible_text(submit(later, check, {}).text)
-    assert "Answer every question before you submit: 1 still needs an answer" in refused
+    assert "There is a problem Answer question 1 before you submit" in refused
+    assert "Answer question 2" not in refused
     # "Continue the quiz" leads to that question, not to the check page.
     assert start(later).headers["Location"].endswith(f"/attempts/{attempt_id}/questions/1")
     with app.app_context():
