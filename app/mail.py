@@ -85,10 +85,17 @@ def _deliver(message: EmailMessage) -> None:
             return
         log.info("development e-mail\n%s", message.as_string(), extra={"event": "mail_logged"})
         return
-    smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
-    with smtp_class(
-        config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT_SECONDS"]
-    ) as smtp:
+    # Both kinds of TLS check the server's certificate: an impostor must not receive the
+    # set-password and reset links (smtplib's own default for SMTP_SSL checks nothing).
+    server = (config["MAIL_SERVER"], config["MAIL_PORT"])
+    timeout = config["MAIL_TIMEOUT_SECONDS"]
+    if config["MAIL_USE_SSL"]:
+        connection = smtplib.SMTP_SSL(
+            *server, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        connection = smtplib.SMTP(*server, timeout=timeout)
+    with connection as smtp:
         if config["MAIL_USE_STARTTLS"]:
             smtp.starttls(context=ssl.create_default_context())
         if config["MAIL_USERNAME"]:
