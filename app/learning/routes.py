@@ -204,11 +204,12 @@ def summary(module_id: str, scenario_id: str) -> str | Response:
         return redirect(url_for("learning.scenario", module_id=module_id, scenario_id=scenario_id))
     path = services.path_of(module, services.cycle_of(current_user, module))
     _previous, following = services.neighbours(module, path, f"scenario:{scenario_id}")
+    end = item.spec.nodes.get(run.current_node)  # gone, or now a step, after new content
     return render_template(
         "learning/summary.html",
         module=module,
         scenario=item,
-        end=item.spec.nodes.get(run.current_node),  # None if the content has changed since
+        end=end if isinstance(end, schema.EndNode) else None,  # the content changed since
         reviews=services.review(item, run),
         form=StartScenarioForm(),
         next_url=item_url(module_id, following),

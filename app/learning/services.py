@@ -123,6 +123,16 @@ class ModuleState:
             return Status.DONE_ELSEWHERE
         if duty is rules.Status.OVERDUE:
             return Status.OVERDUE
+        # Lapsed is not compliant, as officers see it (rules.standing): the refresher's
+        # progress shows in the task list, not in place of "Expired".
+        if (duty is rules.Status.EXPIRED) if elsewhere else (standing is Standing.EXPIRED):
+            return Status.EXPIRED
+        if standing is Standing.REVOKED and duty is rules.Status.EXPIRED:
+            # Officers see the lapsed completion from elsewhere; the person hears about the
+            # revocation (see done_elsewhere), before any progress too.
+            return Status.REVOKED
+        # A revocation otherwise leaves officers seeing progress or nothing started (or
+        # Overdue, above), so the person sees their progress too.
         if self.complete:
             return Status.COMPLETE
         if self.learning_started:
@@ -131,8 +141,6 @@ class ModuleState:
             return Status.EXPIRING
         if standing is Standing.REVOKED:
             return Status.REVOKED
-        if standing is Standing.EXPIRED or (elsewhere and duty is rules.Status.EXPIRED):
-            return Status.EXPIRED
         return Status.NOT_STARTED
 
     @property
@@ -438,7 +446,10 @@ def open_run_at_step(
 
 
 def latest_finished_run(user: User, module: Module, scenario: Scenario) -> ScenarioRun | None:
-    return db.session.scalar(
+    """The person's latest finished run of the scenario. While the scenario is on their
+    path now, only a run of this cycle counts, as in the task list: last year's run is not
+    this year's learning."""
+    query = (
         select(ScenarioRun)
         .where(
             ScenarioRun.user_id == user.id,
@@ -450,6 +461,10 @@ def latest_finished_run(user: User, module: Module, scenario: Scenario) -> Scena
         .order_by(ScenarioRun.finished_at.desc(), ScenarioRun.id.desc())
         .limit(1)
     )
+    cycle = cycle_of(user, module)
+    if f"scenario:{scenario.id}" in path_of(module, cycle):
+        query = query.where(ScenarioRun.cycle == cycle.number)
+    return db.session.scalar(query)
 
 
 def left_behind(scenario: Scenario, run: ScenarioRun | None) -> bool:

@@ -168,6 +168,33 @@ def test_feedback_on_a_decision_the_scenario_no_longer_has_leads_to_the_scenario
     assert later.get(SCENARIO, follow_redirects=True).status_code == 200
 
 
+def test_the_summary_of_a_run_whose_end_became_a_step_has_a_generic_heading(
+    app, people, database_url, new_content, client_as
+):
+    client = client_as("learner")
+    submit(client, SCENARIO, {})
+    submit(client, PLAY, {"node": "intro"})
+    submit(client, PLAY, {"node": "ask", "choice": "check"})  # ends at good-end
+
+    def good_end_becomes_a_step(scenario):
+        scenario["nodes"]["good-end"] = {
+            "type": "content",
+            "text": "Your colleague asks a follow-up question.",
+            "next": "new-end",
+        }
+        scenario["nodes"]["new-end"] = {"type": "end", "title": "Well done", "text": "All done."}
+
+    later = learner_on(database_url, new_content("v2", scenario=good_end_becomes_a_step))
+    assert later.get(PLAY).headers["Location"].endswith(f"{SCENARIO}/summary")
+    page = later.get(f"{SCENARIO}/summary")  # the page checker wants a title and a heading
+    assert page.status_code == 200
+    text = visible_text(page.text)
+    assert "<title>You finished this scenario –" in page.text
+    assert '<h1 class="govuk-heading-l">You finished this scenario</h1>' in page.text
+    assert "Your colleague asks a follow-up question." not in text
+    assert "Well done" not in text  # not where this run ended either
+
+
 # --- Quizzes ----------------------------------------------------------------------------
 
 
