@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlsplit
 
+from flask.helpers import get_debug_flag
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
@@ -22,31 +24,39 @@ MIN_SECRET_KEY_BYTES = 32
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 # The range of each number, (lowest, highest or None). Zero or less would switch a
-# protection off (a limit, a window) or end every session at once.
+# protection off (a limit, a window) or end every session at once. The highest values keep
+# each setting to what it is for (and times within what a date can hold). The requests
+# allowed per address or per officer have none: a large number only lifts that limit (as
+# bench/run.py does), and many staff can share one address.
 INT_RANGES: dict[str, tuple[int, int | None]] = {
-    "SQLITE_BUSY_TIMEOUT_MS": (0, None),
-    "MAX_CONTENT_LENGTH": (1, None),
-    "SESSION_IDLE_MINUTES": (1, None),
-    "SESSION_ABSOLUTE_HOURS": (1, None),
-    "PROXY_FIX_COUNT": (0, None),
-    "ARGON2_TIME_COST": (1, None),
-    "ARGON2_MEMORY_KIB": (8, None),  # and 8 for each lane (ARGON2_PARALLELISM)
-    "ARGON2_PARALLELISM": (1, None),
-    "LOCKOUT_THRESHOLD": (1, None),
-    "LOCKOUT_MINUTES": (1, None),
+    "SQLITE_BUSY_TIMEOUT_MS": (0, 10 * 60 * 1000),  # ten minutes: more than any page waits
+    "MAX_CONTENT_LENGTH": (1, 64 * 1024 * 1024),  # the largest upload, the HR file, is 5 MB
+    "SESSION_IDLE_MINUTES": (1, 24 * 60),
+    "SESSION_ABSOLUTE_HOURS": (1, 7 * 24),
+    "PROXY_FIX_COUNT": (0, 5),  # each hop trusted more than there are lets clients lie
+    "ARGON2_TIME_COST": (1, 20),  # every sign-in pays it
+    "ARGON2_MEMORY_KIB": (8, 1024 * 1024),  # and 8 for each lane (ARGON2_PARALLELISM)
+    "ARGON2_PARALLELISM": (1, 64),
+    "LOCKOUT_THRESHOLD": (1, 100),
+    "LOCKOUT_MINUTES": (1, 24 * 60),
     "SIGN_IN_FAILURES_PER_ADDRESS": (1, None),
-    "RESET_REQUESTS_PER_ACCOUNT": (1, None),
+    "RESET_REQUESTS_PER_ACCOUNT": (1, 100),
     "RESET_REQUESTS_PER_ADDRESS": (1, None),
-    "RATE_LIMIT_WINDOW_MINUTES": (1, None),
-    "INVITATION_VALID_DAYS": (1, None),
-    "PASSWORD_RESET_VALID_MINUTES": (1, None),
+    "RATE_LIMIT_WINDOW_MINUTES": (1, 24 * 60),
+    "INVITATION_VALID_DAYS": (1, 90),
+    "PASSWORD_RESET_VALID_MINUTES": (1, 24 * 60),
     "MAIL_PORT": (1, 65535),
-    "MAIL_TIMEOUT_SECONDS": (1, None),
-    "RENEWAL_WINDOW_DAYS": (0, None),
+    "MAIL_TIMEOUT_SECONDS": (1, 300),
+    "RENEWAL_WINDOW_DAYS": (0, 365),
     "VERIFY_REQUESTS_PER_ADDRESS": (1, None),
     "EXPORTS_PER_USER_PER_HOUR": (1, None),
     "HR_UPLOAD_KEEP_HOURS": (1, 24 * 30),
 }
+
+# The words a yes-or-no setting may be (in any case). Anything else is refused: a typo such
+# as MAIL_USE_STARTTLS=ture must not quietly mean "off".
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
 
 # Settings that could not be read, for validate() to report: a ConfigError raised while
 # this module is imported would reach the operator as a traceback, not as one line.
@@ -55,9 +65,25 @@ _UNREADABLE: list[str] = []
 
 def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
-    if value is None or value == "":
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word not in TRUE_WORDS + FALSE_WORDS:
+        _UNREADABLE.append(
+            f"{name} must be one of {', '.join(TRUE_WORDS + FALSE_WORDS)} (in any case), "
+            f"not {value!r}."
+        )
+        return default
+    return word in TRUE_WORDS
+
+
+def _out_of_range(name: str, value: int) -> str | None:
+    """The refusal for a number outside INT_RANGES, or None."""
+    lowest, highest = INT_RANGES[name]
+    if value >= lowest and (highest is None or value <= highest):
+        return None
+    allowed = f"from {lowest} to {highest}" if highest is not None else f"{lowest} or more"
+    return f"{name} must be {allowed}, not {value}."
 
 
 def _env_int(name: str, default: int) -> int:
@@ -65,17 +91,29 @@ def _env_int(name: str, default: int) -> int:
     if value is None or value.strip() == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         _UNREADABLE.append(f"{name} must be a whole number, not {value!r}.")
         return default
+    # Checked here, not only in validate(): some are made into timedeltas as this module
+    # is imported, and one too large would end in a traceback instead of one line.
+    problem = _out_of_range(name, number)
+    if problem:
+        _UNREADABLE.append(problem)
+        return default
+    return number
 
 
 def _env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
-    return [item.strip() for item in value.split(",") if item.strip()]
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    if not items:
+        # An empty TRUSTED_HOSTS would let Flask accept any Host: never read it that way.
+        _UNREADABLE.append(f"{name} must list at least one name, not {value!r}.")
+        return default
+    return items
 
 
 def _sqlite_url(path: Path) -> str:
@@ -181,15 +219,13 @@ class Config:
         """Refuse to start with an unsafe setting. Raises ConfigError."""
         if _UNREADABLE:
             raise ConfigError(_UNREADABLE[0])
-        for name, (lowest, highest) in INT_RANGES.items():
+        for name in INT_RANGES:
             value = app_config.get(name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ConfigError(f"{name} must be a whole number, not {value!r}.")
-            if value < lowest or (highest is not None and value > highest):
-                allowed = (
-                    f"from {lowest} to {highest}" if highest is not None else f"{lowest} or more"
-                )
-                raise ConfigError(f"{name} must be {allowed}, not {value}.")
+            problem = _out_of_range(name, value)
+            if problem:
+                raise ConfigError(problem)
         # argon2 needs 8 KiB of memory for each lane.
         lanes = app_config["ARGON2_PARALLELISM"]
         if app_config["ARGON2_MEMORY_KIB"] < 8 * lanes:
@@ -202,11 +238,17 @@ class Config:
             raise ConfigError(
                 f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (in any case), not {level!r}."
             )
+        # STARTTLS inside an SSL connection fails, so no e-mail could ever be sent.
+        if app_config.get("MAIL_USE_SSL") and app_config.get("MAIL_USE_STARTTLS"):
+            raise ConfigError(
+                "MAIL_USE_SSL and MAIL_USE_STARTTLS are both on: set one, SSL for a server "
+                "that starts with TLS (port 465), STARTTLS for one that upgrades (port 587)."
+            )
 
 
 class DevelopmentConfig(Config):
     APP_ENV = "development"
-    DEBUG = _env_bool("FLASK_DEBUG", False)
+    DEBUG = get_debug_flag()  # as the flask command reads it, so that the two agree
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
     SESSION_COOKIE_NAME = "session"
     SESSION_COOKIE_SECURE = False
@@ -237,6 +279,10 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls, app_config: dict) -> None:
+        # Read as Flask reads it (anything but "", "0", "false" or "no" is on): the flask
+        # command turns debug on from it after this check, whatever our own reading.
+        if app_config.get("DEBUG") or get_debug_flag():
+            raise ConfigError("Debug mode is on: production must never run with FLASK_DEBUG.")
         super().validate(app_config)
         key = app_config.get("SECRET_KEY")
         if not key:
@@ -251,8 +297,6 @@ class ProductionConfig(Config):
             raise ConfigError(
                 f"SECRET_KEY is too short: it must be at least {MIN_SECRET_KEY_BYTES} bytes."
             )
-        if app_config.get("DEBUG") or _env_bool("FLASK_DEBUG", False):
-            raise ConfigError("Debug mode is on: production must never run with FLASK_DEBUG.")
         # Links in e-mails and QR codes are built on it, and must work on their own:
         # "training.example.org" without its scheme is not a web address.
         base_url = app_config.get("BASE_URL") or ""
