@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from app import audit
 from app.compliance import services, standings
 from app.database import transaction
+from app.models.base import today as uk_today
 
 assignments_cli = AppGroup("assignments", help="Assign modules to staff by rule.")
 
@@ -26,6 +27,18 @@ def sync_command(due) -> None:
     assignment's standing from the certificates, corrections and progress behind it.
     Running it again changes nothing."""
     campaign: date | None = due.date() if due else None
+    # The rule of the officers' "Assign a module" page: a date already gone would make
+    # everyone overdue at once, and a due date can then only be moved one person at a time.
+    if campaign is not None and not 1900 <= campaign.year <= 2100:
+        raise click.BadParameter(
+            f"{campaign.isoformat()} is not a real due date.", param_hint="'--due'"
+        )
+    if campaign is not None and campaign <= uk_today():
+        raise click.BadParameter(
+            f"the due date must be in the future (after {uk_today().isoformat()}), "
+            f"not {campaign.isoformat()}.",
+            param_hint="'--due'",
+        )
     with transaction():
         created = services.sync_assignments(campaign_due=campaign)
         repaired = standings.refresh_all()

@@ -7,14 +7,19 @@ import json
 import shutil
 import socket
 import sqlite3
+from datetime import date
 
 import pytest
+from freezegun import freeze_time
+from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
 from app.models import User
+from app.models.account import AuditEvent
+from app.models.compliance import Assignment
 from tests.conftest import make_app
-from tests.support.accounts import create_user, csrf_token, sign_in
+from tests.support.accounts import create_department, create_user, csrf_token, sign_in
 
 
 def _signed_in_client(app, email: str):
@@ -164,3 +169,50 @@ def test_our_own_postgresql_mistake_is_an_error_not_an_outage(postgres_url, capf
     assert any("QueryCanceled" in entry.get("exception", "") for entry in lines)
     with app.app_context():
         db.engine.dispose()
+
+
+# Half past midnight in the UK on 1 July 2026 (BST), still 30 June in UTC.
+UK_JUST_AFTER_MIDNIGHT = "2026-06-30 23:30:00"
+
+
+@pytest.mark.parametrize(
+    ("due", "reason"),
+    [
+        ("2016-01-31", "the due date must be in the future (after 2026-07-01), not 2016-01-31"),
+        ("2026-07-01", "the due date must be in the future (after 2026-07-01), not 2026-07-01"),
+        ("2201-01-31", "2201-01-31 is not a real due date"),
+        ("1899-12-31", "1899-12-31 is not a real due date"),
+    ],
+)
+def test_sync_refuses_a_campaign_due_date_that_is_not_after_today(app, due, reason):
+    """As the officers' "Assign a module" page: a date already gone (a mistyped year) would
+    make the whole council overdue at once. Today is the UK's day."""
+    housing = create_department(app, "Housing")
+    # Not a new starter: their due date would be the campaign date.
+    create_user(app, "staff@example.org", department_id=housing, start_date=date(2015, 4, 1))
+
+    with app.app_context():
+        events_before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+    with freeze_time(UK_JUST_AFTER_MIDNIGHT):
+        result = app.test_cli_runner().invoke(args=["assignments", "sync", "--due", due])
+
+    assert result.exit_code != 0
+    assert f"Invalid value for '--due': {reason}." in result.output
+    assert "Traceback" not in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
+        events_after = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    assert events_after == events_before
+
+
+def test_sync_takes_a_campaign_due_date_from_the_next_uk_day(app):
+    housing = create_department(app, "Housing")
+    create_user(app, "staff@example.org", department_id=housing, start_date=date(2015, 4, 1))
+
+    with freeze_time(UK_JUST_AFTER_MIDNIGHT):
+        result = app.test_cli_runner().invoke(args=["assignments", "sync", "--due", "2026-07-02"])
+
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert set(db.session.scalars(select(Assignment.due_on))) == {date(2026, 7, 2)}
