@@ -196,6 +196,55 @@ def test_administrators_get_links_to_people_and_officers_do_not(app, client_as, 
     assert full_name(app, people["learner"]) in officer_html
 
 
+def cells_of(row: str) -> list[str]:
+    """Each cell's text, tags left out and spaces collapsed."""
+    cells = re.findall(r'<td class="govuk-table__cell">(.*?)</td>', row, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+
+
+@pytest.mark.parametrize("role", ["officer", "admin"])
+def test_two_people_with_the_same_name_are_told_apart(app, client_as, people, role):
+    """Two officers called John Smith: "Who did it" and "To whom" give each one's employee
+    number, and an administrator also gets a link to each."""
+    from tests.support.accounts import create_user
+
+    twins = [
+        create_user(
+            app,
+            f"john.smith{n}@example.org",
+            first_name="John",
+            last_name="Smith",
+            employee_number=f"JS{n}",
+            is_training_officer=True,
+        )
+        for n in (1, 2)
+    ]
+    for twin in twins:
+        add_event(app, "exempted", actor=twin, subject=twin)
+    html = text(client_as(role).get("/admin/audit-log?event=exempted"))
+    rows = table_rows(html)
+    assert [cells_of(row)[2:4] for row in rows] == [
+        ["John Smith (JS2)", "John Smith (JS2)"],
+        ["John Smith (JS1)", "John Smith (JS1)"],
+    ]
+    for twin, row in zip(reversed(twins), rows, strict=True):
+        link = f'href="/admin/users/{twin}"'
+        assert row.count(link) == (2 if role == "admin" else 0)
+
+
+def test_a_change_made_from_the_command_line_says_so(app, client_as, people):
+    add_event(
+        app,
+        "roles_changed",
+        subject=people["officer"],
+        ip=None,
+        details={"by": "command line", "before": [], "after": ["administrator"]},
+    )
+    html = text(client_as("admin").get("/admin/audit-log?event=roles_changed"))
+    [row] = table_rows(html)
+    assert cells_of(row)[2] == "Command line"
+
+
 # --- Filters ----------------------------------------------------------------------------
 
 
