@@ -220,7 +220,10 @@ def _change_status(user_id: int, deactivating: bool) -> str | Response:
     if form.validate_on_submit():
         reason = form.reason.data.strip()
         if deactivating:
-            services.deactivate(person, reason, _actor())
+            refusal = services.deactivate(person, reason, _actor())
+            if refusal:
+                flash(refusal)
+                return redirect(back)
             flash(
                 f"{person.full_name}'s account has been deactivated. They have been signed out.",
                 "success",

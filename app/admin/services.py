@@ -414,6 +414,13 @@ def create_person(details: PersonDetails, actor: User) -> Outcome:
 
 def update_person(person: User, details: PersonDetails, actor: User) -> Outcome:
     errors, manager = _person_problems(details, person, actor)
+    if not errors and person.is_administrator and not details.is_administrator:
+        problem = _last_administrator_problem(person)
+        if problem:
+            errors["roles"] = (
+                f"{problem}, so you cannot remove their administrator role. "
+                "Make someone else an administrator first"
+            )
     if errors:
         return Outcome(errors=errors)
     before, roles_before = _snapshot(person), _roles(person)
@@ -439,12 +446,75 @@ def update_person(person: User, details: PersonDetails, actor: User) -> Outcome:
     return Outcome(saved=person)
 
 
-def deactivate(person: User, reason: str, actor: User) -> None:
-    """Deactivate the account: every session and every link already sent ends at once."""
+def deactivate(person: User, reason: str, actor: User) -> str | None:
+    """Deactivate the account: every session and every link already sent ends at once.
+    Returns why not, if they are the last active administrator (nothing is changed)."""
+    if person.is_administrator:
+        problem = _last_administrator_problem(person)
+        if problem:
+            return (
+                f"{problem}, so you cannot deactivate their account. "
+                "Make someone else an administrator first."
+            )
     person.is_active = False
     auth_services.account_closed(person)
     audit.record("user_deactivated", actor=actor, subject=person, details={"reason": reason})
     compliance.sync_assignments(user_ids=[person.id], actor=actor)  # marks what stops counting
+    return None
+
+
+def _last_administrator_problem(person: User) -> str | None:
+    """Why the person may not stop being an active administrator: they are the last one.
+
+    The active administrators' rows are locked before they are counted (PostgreSQL; SQLite
+    lets one writer in at a time), so two administrators removing each other at the same
+    moment are counted one after the other, and the second is refused."""
+    administrators = list(
+        db.session.scalars(
+            select(User.id)
+            .where(User.is_administrator.is_(True), User.is_active.is_(True))
+            .order_by(User.id)
+            .with_for_update()
+        )
+    )
+    if administrators != [person.id]:
+        return None
+    return f"{person.full_name} is the only active administrator"
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """What `flask users make-admin` did: `refused` says why it did nothing."""
+
+    person: User | None = None
+    refused: str | None = None
+    already: bool = False
+
+
+def make_administrator(email: str) -> Promotion:
+    """Give an active person the administrator role from the command line: how a new
+    install gets its first administrator, and how a council that lost its last one gets
+    one back. Audited with no actor, "by": "command line"."""
+    person = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if person is None:
+        return Promotion(refused=f"No one has the e-mail address {email.strip()}.")
+    if not person.is_active:
+        return Promotion(
+            person,
+            refused=f"{person.full_name}'s account is deactivated. "
+            "Reactivate it first, or give the e-mail address of an active person.",
+        )
+    if person.is_administrator:
+        return Promotion(person, already=True)
+    roles_before = _roles(person)
+    person.is_administrator = True
+    db.session.flush()
+    audit.record(
+        "roles_changed",
+        subject=person,
+        details={"by": "command line", "before": roles_before, "after": _roles(person)},
+    )
+    return Promotion(person)
 
 
 def reactivate(person: User, reason: str, actor: User) -> None:

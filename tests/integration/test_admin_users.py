@@ -1188,3 +1188,127 @@ def test_the_password_box_is_only_on_the_administrators_own_record(app, client_a
     assert 'name="current_password"' not in page.text
     form = edit_form(app, dated_people[other], email="someone.else@example.org")
     assert submit(admin, f"/admin/users/{dated_people[other]}/edit", form).status_code == 302
+
+
+# --- Never without an administrator -------------------------------------------------------
+
+
+def active_administrators(app) -> list[int]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(User.id).where(User.is_administrator.is_(True), User.is_active.is_(True))
+            )
+        )
+
+
+def flashes(client) -> list[str]:
+    with client.session_transaction() as session:
+        return [message for _category, message in session.get("_flashes", [])]
+
+
+def each_removes_the_other(app, monkeypatch, dated_people, action: str):
+    """Two administrators, A and B, each remove the other at the same moment (`action`:
+    "edit" takes away the administrator role, "deactivate" the account). On PostgreSQL a
+    barrier holds both requests once the route's own checks are done, so that both have
+    seen two administrators; SQLite lets one writer in at a time, so there they simply race.
+    Returns the two clients and their responses."""
+    import threading
+
+    from app.admin import forms as admin_forms
+    from app.admin import services as admin_services
+    from tests.support.accounts import csrf_token
+    from tests.support.concurrency import at_once
+
+    first = dated_people["admin"]
+    second = create_user(
+        app,
+        "admin2@example.org",
+        first_name="Beth",
+        is_administrator=True,
+        department_id=department_id(app, "Housing"),
+        start_date=date(2019, 8, 12),
+    )
+    clients = [app.test_client(), app.test_client()]
+    assert sign_in(clients[0], "admin@example.org").status_code == 302
+    assert sign_in(clients[1], "admin2@example.org").status_code == 302
+    targets = [second, first]
+    paths = [f"/admin/users/{target}/{action}" for target in targets]
+    tokens = [csrf_token(client, path) for client, path in zip(clients, paths, strict=True)]
+    if action == "edit":
+        forms = [edit_form(app, target, roles=[]) for target in targets]
+    else:
+        forms = [{"reason": "Moved to another council"}] * 2
+
+    with app.app_context():
+        postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:
+        barrier = threading.Barrier(2, timeout=10)
+        if action == "edit":
+            original = admin_services._person_problems
+
+            def checked_then_wait(*args, **kwargs):
+                result = original(*args, **kwargs)
+                barrier.wait()
+                return result
+
+            monkeypatch.setattr(admin_services, "_person_problems", checked_then_wait)
+        else:
+            validate = admin_forms.DeactivateForm.validate_on_submit
+
+            def validated_then_wait(form, *args, **kwargs):
+                result = validate(form, *args, **kwargs)
+                barrier.wait()
+                return result
+
+            monkeypatch.setattr(
+                admin_forms.DeactivateForm, "validate_on_submit", validated_then_wait
+            )
+
+    def post(index: int):
+        return clients[index].post(
+            paths[index],
+            data={**forms[index], "csrf_token": tokens[index]},
+            headers={"Referer": f"http://localhost{paths[index]}"},
+        )
+
+    responses = at_once(lambda: post(0), lambda: post(1))
+    return postgresql, clients, responses
+
+
+def test_two_administrators_removing_each_others_role_at_once_leave_one(
+    app, dated_people, monkeypatch
+):
+    postgresql, _clients, responses = each_removes_the_other(app, monkeypatch, dated_people, "edit")
+    assert len(active_administrators(app)) == 1
+    assert len(audit_events(app, "roles_changed")) == 1
+    statuses = sorted(r.status_code for r in responses)
+    if postgresql:
+        # The second to count sees one administrator left, and is told why it cannot save.
+        assert statuses == [200, 302]
+        refused = next(r for r in responses if r.status_code == 200)
+        assert (
+            "is the only active administrator, so you cannot remove their administrator role"
+            in (text(refused))
+        )
+        assert 'href="#roles"' in text(refused)
+    else:
+        # The second went in after the first had saved, no longer an administrator.
+        assert statuses == [302, 403], statuses
+
+
+def test_two_administrators_deactivating_each_other_at_once_leave_one(
+    app, dated_people, monkeypatch
+):
+    postgresql, clients, _responses = each_removes_the_other(
+        app, monkeypatch, dated_people, "deactivate"
+    )
+    assert len(active_administrators(app)) == 1
+    assert len(audit_events(app, "user_deactivated")) == 1
+    if postgresql:
+        messages = flashes(clients[0]) + flashes(clients[1])
+        assert any(
+            "is the only active administrator, so you cannot deactivate their account. "
+            "Make someone else an administrator first." in message
+            for message in messages
+        ), messages
