@@ -54,8 +54,9 @@ install-dev: $(VENV)/.dev-installed system-fonts ## Install the test and lint to
 
 assets: app/static/dist/app.css ## Build the CSS and JavaScript from GOV.UK Frontend
 
-# Chromium (browser tests), Java (the Nu HTML checker), wrk (the benchmark's smoke test) and
-# openssl (a throwaway certificate for the mail TLS test) come from Debian's packages.
+# Chromium (browser tests), Java (the Nu HTML checker), wrk (the benchmark's smoke test),
+# openssl (a throwaway certificate for the mail TLS test) and pg_dump/pg_restore (the
+# backup-and-restore test) come from Debian's packages.
 # As root they are installed when missing; otherwise the tests that need them skip
 # loudly, or fail under STRICT=1.
 system-test-deps:
@@ -64,6 +65,7 @@ system-test-deps:
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v pg_restore >/dev/null || missing="$$missing postgresql-client"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing from Debian:$$missing"; \

@@ -246,19 +246,27 @@ def log_lines(capfd) -> list[dict]:
 
 def test_security_events_are_json_lines_without_secrets(database_url, capfd):
     app = make_app(database_url)
-    create_user(app, "carriage@example.org", first_name="Eve\r\nFAKE log line")
+    create_user(app, "carriage@example.org")
     client = app.test_client()
     sign_in(client, "carriage@example.org", "a wrong password typed in")
     sign_in(client, "carriage@example.org")
     cookie = client.get_cookie("session").value
-    client.post("/sign-out")  # no token: a CSRF failure, logged
+    # No token: a CSRF failure, logged with the request's path, in which anyone can put a
+    # CR LF and a line of forged JSON (%0D%0A reaches the app decoded, as under gunicorn).
+    forged = '\r\n{"event": "FAKE"}'
+    client.post("/modules/x%0D%0A%7B%22event%22%3A%20%22FAKE%22%7D/quiz")
     submit(client, "/sign-out", {}, form_path="/home")
     output = capfd.readouterr().err
     assert "a wrong password typed in" not in output
     assert PASSWORD not in output
     assert cookie not in output
-    assert "\nFAKE" not in output
-    entries = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert "\n" + forged.strip() not in output
+    # Every line is one whole JSON object, and the CR LF stayed inside its own entry.
+    entries = [json.loads(line) for line in output.split("\n") if line.strip()]
+    assert [e["path"] for e in entries if e.get("event") == "csrf_failure"] == [
+        f"/modules/x{forged}/quiz"
+    ]
+    assert "FAKE" not in [e.get("event") for e in entries]
     events = [e.get("event") for e in entries]
     assert {"sign_in_failed", "sign_in", "csrf_failure", "sign_out"} <= set(events)
     for entry in entries:
