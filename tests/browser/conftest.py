@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import threading
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,8 +100,40 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        opened = browser.new_context
+
+        def new_context(**options):
+            context = opened(**options)
+            context.on("response", _remember_document)
+            return context
+
+        browser.new_context = new_context
         yield browser
         browser.close()
+
+
+# The document each page last received, so that the HTML checker reads what the browser
+# was served (an error state after a POST), not a fresh GET of the same address.
+_documents: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _remember_document(response) -> None:
+    frame = response.frame
+    if response.request.is_navigation_request() and frame.parent_frame is None:
+        _documents[frame.page] = response
+
+
+def served_html(page) -> str:
+    """The HTML of the page as the server sent it, including a form re-shown with errors."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    response = _documents.get(page)
+    if response is not None and response.url == page.url:
+        try:
+            return response.text()
+        except PlaywrightError:
+            pass  # the body is gone (Chromium keeps it only for a while): fetch it again
+    return page.request.get(page.url).text()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import DEMO_PASSWORD, describe_violations, run_axe
+from tests.browser.conftest import DEMO_PASSWORD, describe_violations, run_axe, served_html
 from tests.support.smtp import link_in
 
 pytestmark = pytest.mark.browser
@@ -19,7 +19,7 @@ NEW_PASSWORD = "heather on the Bathgate hills at dusk"
 def check_page(page, html_checker, name):
     violations = run_axe(page)
     assert violations == [], f"{name}: {describe_violations(violations)}"
-    html_checker.add(name, page.request.get(page.url).text())
+    html_checker.add(name, served_html(page))
 
 
 def sign_in(page, base, email, password):

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import DEMO_PASSWORD, describe_violations, run_axe
+from tests.browser.conftest import DEMO_PASSWORD, describe_violations, run_axe, served_html
 
 pytestmark = pytest.mark.browser
 
@@ -38,8 +38,12 @@ def check(page, heading: str, *, errors: bool = False) -> None:
 
 
 def add_raw(page, html_checker, name: str, path: str | None = None) -> None:
-    """Keep the HTML exactly as served (page.content() would be Chromium's re-serialisation)."""
-    url = page.url if path is None else page.url.split("/admin", 1)[0] + path
+    """Keep the HTML exactly as served (page.content() would be Chromium's re-serialisation):
+    the page on screen, a form with its errors included, or a fresh GET of `path`."""
+    if path is None:
+        html_checker.add(name, served_html(page))
+        return
+    url = page.url.split("/admin", 1)[0] + path
     response = page.request.get(url)
     assert response.ok, url
     html_checker.add(name, response.text())

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.browser import journey
+from tests.browser.conftest import served_html
 from tests.browser.journey import click, sign_in_by_keyboard
 
 pytestmark = pytest.mark.browser
@@ -121,7 +122,7 @@ def test_officer_refusals_and_a_withdrawn_completion(live_server, browser, html_
     assert page.title().startswith("Error: ")
     summary = page.locator(".govuk-error-summary").inner_text()
     assert "Choose a status from the list" in summary
-    html_checker.add("officer-dashboard-unreadable-filters", page.request.get(page.url).text())
+    html_checker.add("officer-dashboard-unreadable-filters", served_html(page))
 
     refused = page.goto(base + "/reports/export/compliance.csv?status=overdue")
     assert refused.status == 400
