@@ -78,6 +78,12 @@ def cycle_for(
     )
 
 
+def certified_until(passed_on: date, validity_months: int) -> date:
+    """The expiry of a certificate for a pass on `passed_on`: its validity counts from the
+    quiz, so confirming the policy late does not stretch what the pass certifies."""
+    return add_months(passed_on, validity_months)
+
+
 def add_months(start: date, months: int) -> date:
     """The same day `months` later, or the month's last day when it is shorter."""
     month_index = start.month - 1 + months

@@ -12,7 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from app import audit, catalogue
 from app.catalogue.loader import Module
 from app.certificates import codes, pdf
-from app.certificates.lifecycle import CertificateStatus, add_months, certificate_status
+from app.certificates.lifecycle import (
+    CertificateStatus,
+    certificate_status,
+    certified_until,
+)
 from app.compliance import queries, standings
 from app.extensions import db
 from app.models import Acknowledgement, Certificate, QuizAttempt, User
@@ -31,6 +35,17 @@ def certificate_for_attempt(attempt: QuizAttempt) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.attempt_id == attempt.id))
 
 
+class PassLapsed(Exception):
+    """The pass is older than the certificate it would give would last."""
+
+
+def pass_lapsed(module: Module, attempt: QuizAttempt) -> bool:
+    """Whether a pass with no certificate is too old to certify: the certificate would have
+    expired already. The person takes the quiz again instead."""
+    validity = module.spec.certificate_validity_months
+    return certified_until(local_date(attempt.submitted_at), validity) <= today()
+
+
 def acknowledge_and_issue(user: User, module: Module, attempt: QuizAttempt) -> Certificate:
     """Record the acknowledgement of the current policy and issue the cycle's certificate.
 
@@ -42,6 +57,8 @@ def acknowledge_and_issue(user: User, module: Module, attempt: QuizAttempt) -> C
     existing = certificate_for_attempt(attempt)
     if existing is not None:
         return existing
+    if pass_lapsed(module, attempt):
+        raise PassLapsed(attempt)
     policy = catalogue.get().policy
     acknowledgement = acknowledgement_for(attempt)
     if acknowledgement is None:
@@ -109,7 +126,9 @@ def new_certificate(
         content_version=attempt.content_version,
         score_percent=attempt.score_percent,
         issued_at=issued_at,
-        expires_on=add_months(local_date(issued_at), module.spec.certificate_validity_months),
+        expires_on=certified_until(
+            local_date(attempt.submitted_at), module.spec.certificate_validity_months
+        ),
     )
 
 

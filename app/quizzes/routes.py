@@ -7,11 +7,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import catalogue
+from app.admin.presenters import long_date
 from app.auth.permissions import signed_in
 from app.certificates import services as certificates
 from app.database import transactional
 from app.forms import LinkedError
 from app.learning import services as learning
+from app.models.base import local_date
 from app.quizzes import services
 from app.quizzes.forms import AcknowledgeForm, AnswerForm, StartQuizForm, SubmitAnswersForm
 
@@ -98,6 +100,16 @@ def _resume_url(module, attempt) -> str:
     return _question_url(module.id, attempt.id, number)
 
 
+_QUIZ_CHANGED = (
+    "The quiz changed while you had that page open, so your answer was not saved. "
+    "Answer the question below."
+)
+_QUIZ_CHANGED_CHECK = (
+    "The quiz changed while you had that page open, so your answer was not saved. "
+    "Check your answers below."
+)
+
+
 @bp.route("/attempts/<int:attempt_id>/questions/<int:number>", methods=["GET", "POST"])
 @signed_in
 @transactional
@@ -108,16 +120,19 @@ def question(module_id: str, attempt_id: int, number: int) -> str | Response:
         return redirect(url_for("quizzes.result", module_id=module_id, attempt_id=attempt_id))
     questions = services.questions_of(module, attempt)
     if not 1 <= number <= len(questions):
+        if request.method == "POST" and questions:
+            # The last page, left open while new content took a question out of the attempt.
+            resume = _resume_url(module, attempt)
+            on_check = resume.endswith("/check")
+            flash(_QUIZ_CHANGED_CHECK if on_check else _QUIZ_CHANGED)
+            return redirect(resume)
         abort(404)
     item = questions[number - 1]
     check_url = url_for("quizzes.check", module_id=module_id, attempt_id=attempt_id)
     from_check = request.args.get("from") == "check"
     form = AnswerForm()
     if form.is_submitted() and form.question.data != item.id:
-        flash(
-            "The quiz changed while you had that page open, so your answer was not saved. "
-            "Answer the question below."
-        )
+        flash(_QUIZ_CHANGED)
         return redirect(request.full_path if request.args else request.path)
     if form.validate_for(item.type):
         saved = services.save_answer(attempt, item, form.answer.data)
@@ -230,6 +245,16 @@ def _lessons_to_revisit(module, review) -> list:
     return list(seen.values())
 
 
+def _lapsed_message(module, attempt) -> str:
+    months = module.spec.certificate_validity_months
+    passed_on = long_date(local_date(attempt.submitted_at))
+    return (
+        f"You passed this quiz on {passed_on}, but did not confirm the "
+        f"policy. A certificate lasts {months} months from the pass, so that pass is too old "
+        "to certify. Take the quiz again to get your certificate."
+    )
+
+
 @bp.route("/attempts/<int:attempt_id>/acknowledge", methods=["GET", "POST"])
 @signed_in
 @transactional
@@ -241,6 +266,9 @@ def acknowledge(module_id: str, attempt_id: int) -> str | Response:
     existing = certificates.certificate_for_attempt(attempt)
     if existing is not None:
         return redirect(url_for("certificates.mine", issued=existing.id))
+    if certificates.pass_lapsed(module, attempt):
+        flash(_lapsed_message(module, attempt))
+        return redirect(url_for("quizzes.start", module_id=module_id))
     form = AcknowledgeForm()
     policy = catalogue.get().policy
     if form.validate_on_submit():

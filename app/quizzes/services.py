@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import audit
 from app.catalogue.loader import Module
 from app.catalogue.schema import Question
+from app.certificates import services as certificates
 from app.compliance import corrections, standings
 from app.extensions import db
 from app.learning import services as learning
@@ -45,10 +46,11 @@ class QuizState:
     submitted: list[QuizAttempt]  # this cycle's, newest first
     lock: Lock | None
     cool_down_until: datetime | None
+    lapsed: frozenset[int] = frozenset()  # passes too old to certify, never confirmed
 
     @property
     def passed_attempt(self) -> QuizAttempt | None:
-        return next((a for a in self.submitted if a.passed), None)
+        return next((a for a in self.submitted if a.passed and a.id not in self.lapsed), None)
 
     @property
     def last_attempt(self) -> QuizAttempt | None:
@@ -85,14 +87,24 @@ def _quiz_state(
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)
     submitted = [a for a in attempts if a.submitted_at is not None and a.cycle == cycle]
     cool_down_until = _cool_down_until(user, module, submitted)
+    # A pass never confirmed, and now too old to certify, no longer counts: the person
+    # takes the quiz again (certificates.pass_lapsed).
+    lapsed = frozenset(a.id for a in submitted if a.passed and _lapsed_uncertified(module, a))
     lock = None
-    if not needs_learning or any(a.passed for a in submitted):
+    if not needs_learning or any(a.passed and a.id not in lapsed for a in submitted):
         lock = Lock.PASSED
     elif not learning_complete:
         lock = Lock.LEARNING
     elif cool_down_until is not None:
         lock = Lock.COOL_DOWN
-    return QuizState(open_attempt, submitted, lock, cool_down_until)
+    return QuizState(open_attempt, submitted, lock, cool_down_until, lapsed)
+
+
+def _lapsed_uncertified(module: Module, attempt: QuizAttempt) -> bool:
+    # The date is checked first: the certificate is looked up only for an old pass.
+    return certificates.pass_lapsed(module, attempt) and (
+        certificates.certificate_for_attempt(attempt) is None
+    )
 
 
 def _cool_down_until(user: User, module: Module, submitted: list[QuizAttempt]) -> datetime | None:
