@@ -16,6 +16,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.errors import render_error
 
 NONCE_BYTES = 16
+UNSIZED_BODY_MESSAGE = (
+    "What you sent did not say how large it was, so nothing was read or saved.",
+    "Send it again from the page's own form.",
+)
 NULL_CHARACTER_MESSAGE = (
     "What you sent contains a character that cannot be stored (a null character), "
     "so nothing was saved or searched.",
@@ -98,6 +102,18 @@ def init_app(app: Flask) -> None:
         )
 
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    def refuse_unsized_bodies() -> tuple[str, int] | None:
+        # MAX_CONTENT_LENGTH can refuse a body only when the request says its length: a
+        # chunked one (no browser sends our forms so) would be cut off at the limit and the
+        # truncated form acted on. Refused before anything (CSRF included) reads the body.
+        if request.content_length is None and "chunked" in (
+            request.headers.get("Transfer-Encoding", "").lower()
+        ):
+            return render_error(413, UNSIZED_BODY_MESSAGE)
+        return None
+
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unsized_bodies)
 
     @app.before_request
     def refuse_null_characters() -> tuple[str, int] | None:
