@@ -26,6 +26,28 @@ def check(page, html_checker, seen, prefix):
         html_checker.add(f"{prefix}-{len(seen)}", served_html(page))
 
 
+def finish_learning(page, base, module_id, *, each_page=lambda page: None):
+    """Walks a module's path from its task list by the first choice on every page, until
+    the task list shows again; `each_page` is called on every page on the way."""
+    page.goto(f"{base}/modules/{module_id}")
+    each_page(page)
+    click(page, page.locator("main .govuk-task-list__link").first)
+    for _step in range(200):
+        each_page(page)
+        main = page.locator("main")
+        if page.url.rstrip("/").endswith(f"/modules/{module_id}"):
+            return
+        radios = main.locator("input[type=radio]")
+        if radios.count():
+            radios.first.check()
+            click(page, main.get_by_role("button", name="Continue"))
+            continue
+        buttons = main.locator("button.govuk-button:not(.govuk-button--secondary)")
+        links = main.locator("a.govuk-button")
+        click(page, buttons.first if buttons.count() else links.first)
+    raise AssertionError("the module's path did not end")
+
+
 def click(page, locator):
     with page.expect_navigation():
         locator.click()

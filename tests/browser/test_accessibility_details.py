@@ -8,29 +8,11 @@ import re
 import pytest
 
 from tests.browser.conftest import DEMO_PASSWORD, describe_violations, run_axe
-from tests.browser.journey import click, sign_in_by_keyboard
+from tests.browser.journey import click, finish_learning, sign_in_by_keyboard
 from tests.support.accounts import create_user
 
 pytestmark = pytest.mark.browser
 MODULE = "social-media"
-
-
-def _finish_learning(page, base):
-    page.goto(f"{base}/modules/{MODULE}")
-    click(page, page.locator("main .govuk-task-list__link").first)
-    for _ in range(200):
-        main = page.locator("main")
-        if page.url.rstrip("/").endswith(f"/modules/{MODULE}"):
-            return
-        radios = main.locator("input[type=radio]")
-        if radios.count():
-            radios.first.check()
-            click(page, main.get_by_role("button", name="Continue"))
-            continue
-        buttons = main.locator("button.govuk-button:not(.govuk-button--secondary)")
-        links = main.locator("a.govuk-button")
-        click(page, buttons.first if buttons.count() else links.first)
-    raise AssertionError("the module's path did not end")
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +23,7 @@ def quiz_page(live_server, browser):
     # and the demo learner's quiz must stay unstarted for them.
     create_user(live_server.app, "quiz.a11y@example.org", password=DEMO_PASSWORD)
     sign_in_by_keyboard(page, live_server.url, "quiz.a11y@example.org")
-    _finish_learning(page, live_server.url)
+    finish_learning(page, live_server.url, MODULE)
     click(page, page.locator("main a.govuk-task-list__link", has_text="Quiz"))
     click(page, page.get_by_role("button", name="Start the quiz"))
     assert "/questions/1" in page.url

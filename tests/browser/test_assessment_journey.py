@@ -32,23 +32,9 @@ def check(page, html_checker, seen):
 
 
 def finish_learning(page, base, html_checker, seen):
-    page.goto(f"{base}/modules/{MODULE}")
-    check(page, html_checker, seen)
-    click(page, page.locator("main .govuk-task-list__link").first)
-    for _step in range(200):
-        check(page, html_checker, seen)
-        main = page.locator("main")
-        if page.url.rstrip("/").endswith(f"/modules/{MODULE}"):
-            return
-        radios = main.locator("input[type=radio]")
-        if radios.count():
-            radios.first.check()
-            click(page, main.get_by_role("button", name="Continue"))
-            continue
-        buttons = main.locator("button.govuk-button:not(.govuk-button--secondary)")
-        links = main.locator("a.govuk-button")
-        click(page, buttons.first if buttons.count() else links.first)
-    raise AssertionError("the module's path did not end")
+    journey.finish_learning(
+        page, base, MODULE, each_page=lambda page: check(page, html_checker, seen)
+    )
 
 
 def answer_quiz(page, html_checker, seen, *, right: bool):
