@@ -12,7 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from app.database import transaction
 from app.hr import parser, services
 
-users_cli = AppGroup("users", help="Import staff from the HR system's file.")
+users_cli = AppGroup(
+    "users", help="Staff: import the HR file, make an administrator, purge old uploads."
+)
 
 
 @users_cli.command("import")
