@@ -17,14 +17,18 @@ def error_summary(form: Form) -> dict[str, Any]:
     and form-level errors (such as a refused CSRF token) linked to the first field, or
     where a LinkedError says."""
     fields = [field for field in form if field.type not in {"CSRFTokenField", "SubmitField"}]
-    first_id = fields[0].id if fields else "main-content"
+    # A hidden field has no element to land on: its errors, like the form's, go to the
+    # first field a person can see (or the page's main content when there is none).
+    visible = [field for field in fields if field.type != "HiddenField"]
+    first_id = _first_input_id(visible[0]) if visible else "main-content"
     items = [
         {"text": message, "href": getattr(message, "href", f"#{first_id}")}
         for message in form.form_errors
     ]
     for field in fields:
         if field.errors:
-            items.append({"text": field.errors[0], "href": f"#{_first_input_id(field)}"})
+            target = _first_input_id(field) if field in visible else first_id
+            items.append({"text": field.errors[0], "href": f"#{target}"})
     return {"titleText": "There is a problem", "errorList": items}
 
 

@@ -15,6 +15,7 @@ Driven from app.url_map, so a new route is covered as soon as it exists:
 from __future__ import annotations
 
 import io
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +50,14 @@ NEW_PASSPHRASE = "an entirely different passphrase for this test"
 # Refusal texts: the form shown again (a same-site Referer), or the plain 400 page.
 SHOWN_AGAIN = "We did not save this because the page had been open too long"
 REFUSED = "This form had expired or had been sent from another page"
+
+
+def links_landing_nowhere(page: str) -> list[str]:
+    """The error summary's links (`#id`) that no element of the page carries."""
+    summary = re.search(r'<div class="govuk-error-summary".*?</ul>', page, re.S)
+    targets = re.findall(r'href="#([^"]+)"', summary.group(0)) if summary else []
+    ids = set(re.findall(r'\sid="([^"]+)"', page))
+    return [f"#{target}" for target in targets if target not in ids]
 
 
 # --- Every row of every table ---------------------------------------------------------
@@ -393,6 +402,8 @@ def test_every_post_without_this_sessions_token_is_refused_and_changes_nothing(w
             where = f"POST {target.url} with {token}, from {sent_from}"
             if response.status_code != 400 or refusal not in response.text:
                 problems.append(f"{where}: {response.status_code}, not refused")
+            if shown_again and (lost := links_landing_nowhere(response.text)):
+                problems.append(f"{where}: the error summary links to {lost}, not on the page")
             if changed := changed_tables(before, after):
                 problems.append(f"{where} changed {changed}")
             before = after
