@@ -50,6 +50,7 @@ _ITEMS = (
         ("reports.",),
     ),
     _Item("admin.audit_log", "Audit log", "training_officer"),
+    _Item("admin.settings_and_content", "Settings", "administrator"),
 )
 
 

@@ -1,4 +1,5 @@
-"""User administration, departments and the audit log (administrators and training officers)."""
+"""User administration, departments, settings and content, and the audit log (administrators
+and training officers)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
 
-from app.admin import presenters, services
+from app.admin import presenters, services, settings
 from app.admin.forms import (
     AuditFilterForm,
     DeactivateForm,
@@ -301,6 +302,19 @@ def rename_department(department_id: int) -> str | Response:
 
 
 # --- The audit log ----------------------------------------------------------------------
+
+
+@bp.get("/settings")
+@administrator
+def settings_and_content() -> str:
+    policy, modules = settings.content_versions()
+    return render_template(
+        "admin/settings.html",
+        policy=policy,
+        modules=modules,
+        settings=settings.settings(),
+        mail_is_off=settings.mail_is_off(),
+    )
 
 
 @bp.get("/audit-log")

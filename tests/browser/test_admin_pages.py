@@ -170,6 +170,12 @@ def test_admin_pages_are_accessible_and_valid(live_server, browser, html_checker
     check(page, "Rename department")
     add_raw(page, html_checker, "admin-rename-department")
 
+    # Settings and content, reached from the navigation.
+    page.get_by_role("link", name="Settings", exact=True).click()
+    check(page, "Settings and content")
+    assert page.get_by_role("columnheader", name="Content version").is_visible()
+    add_raw(page, html_checker, "admin-settings")
+
     # The audit log, filtered by a person, and with a date it cannot read.
     page.goto(live_server.url + "/admin/audit-log")
     check(page, "Audit log")

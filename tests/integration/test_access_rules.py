@@ -31,6 +31,7 @@ EXPECTED_RULES = {
     "admin.departments": "administrator",
     "admin.rename_department": "administrator",
     "admin.audit_log": "training_officer",
+    "admin.settings_and_content": "administrator",
     "learning.module": "signed_in",
     "learning.lesson": "signed_in",
     "learning.scenario": "signed_in",

@@ -38,6 +38,7 @@ def nav(html: str) -> dict[str, str]:
                 "Users",
                 "Compliance",
                 "Audit log",
+                "Settings",
             },
         ),
     ],
@@ -54,6 +55,8 @@ def test_only_the_right_item_is_marked(client_as):
     assert audit["Audit log"] == "page" and audit["Users"] == ""
     departments = nav(client.get("/admin/departments").get_data(as_text=True))
     assert departments["Users"] == "true" and departments["Audit log"] == ""
+    settings = nav(client.get("/admin/settings").get_data(as_text=True))
+    assert settings["Settings"] == "page" and settings["Users"] == ""
     lesson = nav(client.get("/modules/sample-module").get_data(as_text=True))
     assert lesson["Your training"] == "true"
 
