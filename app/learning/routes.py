@@ -12,6 +12,7 @@ from app.database import transactional
 from app.learning import services
 from app.learning.forms import CompleteLessonForm, ContinueForm, DecisionForm, StartScenarioForm
 from app.learning.urls import item_url
+from app.models.base import today
 from app.quizzes import services as quizzes
 
 bp = Blueprint("learning", __name__, url_prefix="/modules")
@@ -33,6 +34,7 @@ def module(module_id: str) -> str:
         state=state,
         quiz=quizzes.quiz_state(current_user, state),
         item_url=item_url,
+        today=today(),
     )
 
 
