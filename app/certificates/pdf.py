@@ -3,7 +3,9 @@
 The same record always gives the same bytes (reportlab's invariant mode fixes the dates
 and ids it would otherwise vary), so a certificate can be made again years later and
 compared with a copy someone holds. Text is real text in reading order, and the document
-carries a title, author, subject and language for assistive technology.
+carries a title (which viewers show in place of the file name), author, subject and language
+for assistive technology. The PDF is not tagged (reportlab's open-source edition cannot write a
+structure tree); the accessibility statement says so and points to the verify page.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ def certificate(data: CertificateData) -> bytes:
     canvas.setCreator(PRODUCER)
     canvas.setProducer(PRODUCER)
     canvas.setKeywords(["certificate", data.code])
+    canvas.setViewerPreference("DisplayDocTitle", "true")  # WCAG 2.4.2 (PDF18)
 
     notice = _notice(data)
     canvas.setStrokeColor(WARNING if data.revoked_on else ACCENT)

@@ -176,6 +176,7 @@ def record_pdf(record: TrainingRecord) -> bytes:
         creator=PRODUCER,
         producer=PRODUCER,
         lang=LANGUAGE,
+        displayDocTitle=1,  # viewers show the title, not the file name (WCAG 2.4.2, PDF18)
         # Fixed dates and ids, as for certificates: the same record gives the same bytes.
         invariant=1,
     )
