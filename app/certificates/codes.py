@@ -28,9 +28,17 @@ def normalise(text: str) -> str | None:
     """The stored form of a code someone typed, or None if it cannot be a code.
 
     NFKC first: full-width letters and digits (from a Japanese or Chinese keyboard) become
-    plain ones. Any dash (a word processor turns "-" into "–") or space separates."""
+    plain ones. Then any other decimal digit (Arabic-Indic ٠–٩ and Persian ۰–۹ from an
+    Arabic or Persian keyboard, Devanagari, ...) becomes its ASCII digit, which NFKC leaves
+    alone. Any dash (a word processor turns "-" into "–") or space separates."""
     text = unicodedata.normalize("NFKC", text[:200])
+    text = "".join(_ascii_digit(c) for c in text)
     cleaned = re.sub(r"[\s\-_./\u2010-\u2015\u2212]", "", text.upper()).translate(_LOOK_ALIKES)
     if len(cleaned) != LENGTH or any(c not in ALPHABET for c in cleaned):
         return None
     return cleaned
+
+
+def _ascii_digit(character: str) -> str:
+    value = unicodedata.decimal(character, None)
+    return character if value is None else str(value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -59,7 +61,9 @@ def record_pdf() -> Response:
 @public
 def verify_form() -> str | Response:
     form = VerifyForm(request.args, meta={"csrf": False})
-    if request.args and form.validate():
+    # Only a submission is checked: a link with other parameters (?utm_source=...) is a
+    # first visit, with nothing to correct yet.
+    if "code" in request.args and form.validate():
         return redirect(url_for("certificates.verify", code=form.normalised_code))
     return render_template("certificates/verify_form.html", form=form)
 
@@ -71,8 +75,10 @@ def verify(code: str) -> tuple[str, int] | tuple[str, int, dict] | str:
     key = f"verify:{request.remote_addr}"
     limit = current_app.config["VERIFY_REQUESTS_PER_ADDRESS"]
     if rate_limit.exceeded(key, limit):
-        wait = str(rate_limit.retry_after(key, limit))
-        return render_template("certificates/verify_limited.html"), 429, {"Retry-After": wait}
+        wait = rate_limit.retry_after(key, limit)
+        minutes = max(1, math.ceil(wait / 60))  # the page says no less than the real wait
+        page = render_template("certificates/verify_limited.html", minutes=minutes)
+        return page, 429, {"Retry-After": str(wait)}
     rate_limit.hit_now(key)
     found = services.verify(code)
     if found is None:
