@@ -11,6 +11,7 @@ from app.learning import services as learning
 from app.learning.urls import item_url
 from app.main import services
 from app.models.base import today
+from app.quizzes import services as quizzes
 
 bp = Blueprint("main", __name__)
 
@@ -24,9 +25,11 @@ def start() -> str:
 @bp.get("/home")
 @signed_in
 def home() -> str:
+    states = learning.states_for(current_user, with_duties=True)
     return render_template(
         "main/home.html",
-        states=learning.states_for(current_user, with_duties=True),
+        states=states,
+        quiz_steps=quizzes.next_steps(current_user, states),
         item_url=item_url,
         today=today(),
     )

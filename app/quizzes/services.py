@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -25,7 +25,7 @@ from app.compliance import corrections, standings
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.services import ModuleState
-from app.models import QuizAnswer, QuizAttempt, User
+from app.models import Certificate, Correction, CorrectionKind, QuizAnswer, QuizAttempt, User
 from app.models.base import utcnow
 from app.quizzes import scoring, tallies
 
@@ -100,6 +100,82 @@ def _quiz_state(
     return QuizState(open_attempt, submitted, lock, cool_down_until, lapsed)
 
 
+@dataclass(frozen=True)
+class QuizStep:
+    """The quiz's part of a person's next step for one module whose learning is done (one
+    of these at most is set; none: take the quiz, or carry on with it)."""
+
+    to_confirm: int | None = None  # a pass waiting for the policy to be confirmed: its id
+    cool_down_until: datetime | None = None  # no try until then
+    # The latest try: a pass never confirmed and now too old to certify (its `submitted_at`
+    # dates it), so the quiz is to be taken again.
+    lapsed_pass: Row | None = None
+
+
+def next_steps(user: User, states: list[ModuleState]) -> dict[str, QuizStep]:
+    """For "Your training": what the quiz asks next of each module whose learning is done
+    and that needs a pass (module id -> step), as `quiz_state` would tell it module by
+    module. One query for all of them, and none when no module has reached the quiz."""
+    ready = {s.module.id: s for s in states if s.cycle.needs_learning and s.complete}
+    if not ready:
+        return {}
+    reset = (
+        select(Correction.created_at)
+        .where(
+            Correction.user_id == user.id,
+            Correction.module_id == QuizAttempt.module_id,
+            Correction.kind == CorrectionKind.RESET_COOL_DOWN.value,
+        )
+        .order_by(Correction.id.desc())
+        .limit(1)
+        .correlate(QuizAttempt)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(
+            QuizAttempt.id,
+            QuizAttempt.module_id,
+            QuizAttempt.cycle,
+            QuizAttempt.submitted_at,
+            QuizAttempt.passed,
+            Certificate.id.label("certificate_id"),
+            reset.label("reset_at"),  # the latest cool-down reset, on every row
+        )
+        .outerjoin(Certificate, Certificate.attempt_id == QuizAttempt.id)
+        .where(
+            QuizAttempt.user_id == user.id,
+            QuizAttempt.module_id.in_(ready),
+            QuizAttempt.submitted_at.is_not(None),
+        )
+        .order_by(QuizAttempt.id.desc())
+    )
+    tries: dict[str, list[Row]] = {module_id: [] for module_id in ready}
+    for row in rows:
+        if row.cycle == ready[row.module_id].cycle.number:
+            tries[row.module_id].append(row)
+    return {module_id: _step(ready[module_id].module, tries[module_id]) for module_id in ready}
+
+
+def _step(module: Module, submitted: list[Row]) -> QuizStep:
+    # As _quiz_state: a pass counts unless it lapsed uncertified; a pause only without one.
+    lapsed = {
+        r.id
+        for r in submitted
+        if r.passed and r.certificate_id is None and certificates.pass_lapsed(module, r)
+    }
+    passed = next((r for r in submitted if r.passed and r.id not in lapsed), None)
+    if passed is not None:
+        return QuizStep(to_confirm=passed.id if passed.certificate_id is None else None)
+    until = _pause_ends(module, submitted)
+    if until is not None:
+        reset = submitted[0].reset_at
+        if reset is None or reset < submitted[0].submitted_at:
+            return QuizStep(cool_down_until=until)
+    if submitted and submitted[0].id in lapsed:
+        return QuizStep(lapsed_pass=submitted[0])
+    return QuizStep()
+
+
 def _lapsed_uncertified(module: Module, attempt: QuizAttempt) -> bool:
     # The date is checked first: the certificate is looked up only for an old pass.
     return certificates.pass_lapsed(module, attempt) and (
@@ -110,6 +186,19 @@ def _lapsed_uncertified(module: Module, attempt: QuizAttempt) -> bool:
 def _cool_down_until(user: User, module: Module, submitted: list[QuizAttempt]) -> datetime | None:
     """After every `attempts_before_cool_down` fails in a row, a pause before the next try
     (unless a training officer has reset it since)."""
+    until = _pause_ends(module, submitted)
+    if until is None:
+        return None
+    reset = corrections.cool_down_reset_after(user.id, module.id)  # only asked when it matters
+    if reset is not None and reset >= submitted[0].submitted_at:
+        return None
+    return until
+
+
+def _pause_ends(module: Module, submitted: list) -> datetime | None:
+    """When the pause after the latest fails in a row ends, if it has not ended yet (a
+    reset aside). `submitted` is the cycle's tries, newest first: attempts or rows with
+    `passed` and `submitted_at`."""
     settings = module.quiz.settings
     fails = 0
     for attempt in submitted:  # newest first
@@ -121,12 +210,7 @@ def _cool_down_until(user: User, module: Module, submitted: list[QuizAttempt]) -
     until = _next_whole_minute(
         submitted[0].submitted_at + timedelta(hours=settings.cool_down_hours)
     )
-    if until <= utcnow():
-        return None
-    reset = corrections.cool_down_reset_after(user.id, module.id)  # only asked when it matters
-    if reset is not None and reset >= submitted[0].submitted_at:
-        return None
-    return until
+    return None if until <= utcnow() else until
 
 
 def _next_whole_minute(moment: datetime) -> datetime:

@@ -8,11 +8,13 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
+from app.database import recorded_statements
 from app.models.base import today, utcnow
+from tests.integration.test_query_counts import MAX_STATEMENTS
 from tests.support.accounts import submit
 from tests.support.compliance import long, signed_in, sync
 from tests.support.page_checks import visible_text
-from tests.support.quizzes import MODULE, certify
+from tests.support.quizzes import MODULE, QUIZ, certify, complete_learning, take_quiz
 
 LEARNER = "learner@example.org"
 
@@ -70,3 +72,99 @@ def test_the_module_page_in_the_renewal_window_says_when_the_certificate_expires
         )
         assert submit(learner, f"{MODULE}/lessons/first-lesson", {}).status_code == 302
         assert f"Your certificate expires on {expires}" in text(learner, MODULE)
+
+
+def revoke(officer, certificate) -> None:
+    revoked = submit(officer, f"/reports/certificates/{certificate.id}/revoke", {"reason": "Error"})
+    assert revoked.status_code == 302
+
+
+def test_home_sends_a_passed_learner_straight_to_confirm_the_policy(app, client_as, people):
+    """Passed, not yet confirmed: home gives the confirmation, as the module page and the
+    quiz page do, not "Go to the quiz" (a page that only leads to it)."""
+    learner = client_as("learner")
+    complete_learning(learner)
+    passed = take_quiz(learner, app, people["learner"], right=True)
+
+    page = learner.get("/home").text
+    assert f'href="{QUIZ}/attempts/{passed.id}/acknowledge"' in page
+    said = "You passed the quiz. Confirm the policy to get your certificate."
+    assert said in visible_text(page).replace(" for A sample module", "")
+    assert "Go to the quiz" not in page
+    assert said in text(learner, MODULE)  # the module page says the same
+
+
+def test_home_in_a_cool_down_says_when_the_quiz_opens_again(app, client_as, people):
+    """After the bank's number of fails in a row (two in the fixture) home gives the time
+    the quiz page gives, and no link to a quiz that is shut; once an officer resets the
+    pause, home offers the quiz again."""
+    sync(app)  # assigned, so an officer can reset the pause
+    learner = client_as("learner")
+    complete_learning(learner)
+    take_quiz(learner, app, people["learner"], right=False)
+    take_quiz(learner, app, people["learner"], right=False)
+    opens = re.search(r"You can try again from (.+? (?:GMT|BST))", text(learner, QUIZ)).group(1)
+
+    home = learner.get("/home").text
+    assert f"You can try again from {opens}." in visible_text(home)
+    assert f'href="{QUIZ}"' not in home
+
+    reset = f"/reports/people/{people['learner']}/modules/sample-module/reset-cool-down"
+    assert submit(client_as("officer"), reset, {"reason": "Asked for help"}).status_code == 302
+    home = learner.get("/home").text
+    assert "You can try again from" not in home
+    assert f'href="{QUIZ}"' in home
+
+
+def test_home_does_not_ask_for_a_refresher_already_completed(app, client_as, people):
+    """After a revocation, once the refresher's learning is done home no longer asks for
+    it: it gives the quiz, then (passed) the confirmation of the policy."""
+    learner = client_as("learner")
+    certificate = certify(learner, app, people["learner"])
+    revoke(client_as("officer"), certificate)
+    assert "complete the short refresher" in text(learner, "/home")  # still to do
+
+    complete_learning(learner, refresher=True)
+    home = text(learner, "/home")
+    assert "Learning complete" in home
+    assert "Your certificate was revoked on" in home
+    assert "complete the short refresher" not in home
+    assert "Go to the quiz" in home
+
+    passed = take_quiz(learner, app, people["learner"], right=True)
+    page = learner.get("/home").text
+    assert f'href="{QUIZ}/attempts/{passed.id}/acknowledge"' in page
+
+
+def test_home_does_not_ask_for_a_renewal_already_completed(app, client_as, people):
+    """In the renewal window, with the refresher's lessons done: the expiry date, and the
+    quiz, not "Renew it with the short refresher"."""
+    learner = client_as("learner")
+    certificate = certify(learner, app, people["learner"])
+    with freeze_time(utcnow() + (certificate.expires_on - today()) - timedelta(days=20)):
+        learner = signed_in(app, LEARNER)
+        assert "Renew it with the short refresher" in text(learner, "/home")
+        complete_learning(learner, refresher=True)
+        home = text(learner, "/home")
+        assert f"Your certificate expires on {long(certificate.expires_on)}." in home
+        assert "Renew it with the short refresher" not in home
+        assert "Go to the quiz" in home
+
+
+def test_home_statements_do_not_grow_with_quiz_attempts(app, client_as, people):
+    """Home works out every module's quiz step in one query: as many statements with no
+    attempt, a fail or a pass, and within the pages' limit."""
+    learner = client_as("learner")
+    complete_learning(learner)
+
+    def statements() -> int:
+        with recorded_statements(app) as seen:
+            assert learner.get("/home").status_code == 200
+        return len(seen)
+
+    none_yet = statements()
+    take_quiz(learner, app, people["learner"], right=False)
+    one_failed = statements()
+    take_quiz(learner, app, people["learner"], right=True)
+    passed = statements()
+    assert none_yet == one_failed == passed <= MAX_STATEMENTS
