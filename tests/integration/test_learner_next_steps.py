@@ -151,6 +151,37 @@ def test_home_does_not_ask_for_a_renewal_already_completed(app, client_as, peopl
         assert "Go to the quiz" in home
 
 
+def test_a_lapsed_pass_is_explained_where_the_learner_lands(app, client_as, people):
+    """Passed, never confirmed, and the pass is now too old to certify: home, the module
+    page and the quiz page say so, in the words of the refused confirmation, and the task
+    list does not call a 100% pass "Not passed yet". Reached from that refusal, the quiz
+    page says it once."""
+    with freeze_time(utcnow()) as clock:
+        learner = client_as("learner")
+        complete_learning(learner)
+        old = take_quiz(learner, app, people["learner"], right=True)
+        passed_on = long(today())
+        clock.move_to(utcnow() + timedelta(days=400))
+        later = signed_in(app, LEARNER)
+        why = (
+            f"You passed this quiz on {passed_on}, but did not confirm the policy. A certificate "
+            "lasts 12 months from the pass, so that pass is too old to certify. Take the quiz "
+            "again to get your certificate."
+        )
+        home = later.get("/home").text
+        assert why in visible_text(home)
+        assert f"{QUIZ}/attempts/{old.id}/acknowledge" not in home
+        module_page = text(later, MODULE)
+        assert why in module_page
+        assert "Not passed yet" not in module_page
+        quiz_page = text(later, QUIZ)
+        assert "Your last score was 100%" in quiz_page
+        assert why in quiz_page
+
+        refused = later.get(f"{QUIZ}/attempts/{old.id}/acknowledge", follow_redirects=True)
+        assert visible_text(refused.text).count(why) == 1
+
+
 def test_home_statements_do_not_grow_with_quiz_attempts(app, client_as, people):
     """Home works out every module's quiz step in one query: as many statements with no
     attempt, a fail or a pass, and within the pages' limit."""
