@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import textstat
+import yaml
 
 from app.catalogue import loader, markdown, schema
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "content"
+QUIZZES = ROOT / "quizzes"
 MIN_FLESCH = 60
 MAX_WORDS_PER_SENTENCE = 20
 
@@ -179,3 +183,190 @@ def test_the_right_answer_does_not_give_itself_away_by_length(module_id):
         if lengths[-1][1] and lengths[-1][0] > lengths[-2][0]:
             longest_is_right += 1
     assert longest_is_right * 4 <= len(singles), f"{longest_is_right} of {len(singles)}"
+
+
+# Test-wise cues. A learner who skipped the lessons may pick the one option that hedges
+# ("may", "can", "could"…), or drop the options that use absolute words ("only", "never",
+# "all"…). Neither habit should pay off (quizzes/README.md, "Writing good questions").
+HEDGED = re.compile(r"\b(may|might|can|could|perhaps|possibly|likely)\b", re.I)
+ABSOLUTE = re.compile(
+    r"\b(always|never|only|must|cannot|all|none|every|any|nothing|no one|nobody|completely"
+    r"|entirely)\b",
+    re.I,
+)
+
+
+def _single_answer_questions(module_id: str) -> list[schema.Question]:
+    questions = _catalogue().modules[module_id].quiz.spec.questions
+    return [q for q in questions if q.type == "single"]
+
+
+@pytest.mark.parametrize("module_id", [m.id for m in _catalogue().in_order()])
+def test_the_right_answer_is_seldom_the_only_hedged_option(module_id):
+    """In at most one in five single-answer questions is the lone hedged option the right one."""
+    singles = _single_answer_questions(module_id)
+    giveaways = []
+    for question in singles:
+        hedged = [o for o in question.options if HEDGED.search(o.text)]
+        if len(hedged) == 1 and hedged[0].correct:
+            giveaways.append(question.id)
+    assert len(giveaways) * 5 <= len(singles), f"{len(giveaways)} of {len(singles)}: {giveaways}"
+
+
+@pytest.mark.parametrize("module_id", [m.id for m in _catalogue().in_order()])
+def test_absolute_words_do_not_mark_out_every_wrong_option(module_id):
+    """No single-answer question has an absolute word in every wrong option and not the right."""
+    giveaways = []
+    for question in _single_answer_questions(module_id):
+        wrong = [o for o in question.options if not o.correct]
+        right = [o for o in question.options if o.correct]
+        if all(ABSOLUTE.search(o.text) for o in wrong) and not ABSOLUTE.search(right[0].text):
+            giveaways.append(question.id)
+    assert giveaways == []
+
+
+@pytest.mark.parametrize("module_id", [m.id for m in _catalogue().in_order()])
+def test_guessing_by_word_cues_scores_little_better_than_chance(module_id):
+    """Pick the lone hedged option, else drop absolute-word options, else guess: at most
+    10 points above a blind guess on the single-answer questions."""
+    singles = _single_answer_questions(module_id)
+    cued = chance = 0.0
+    for question in singles:
+        options = question.options
+        chance += 1 / len(options)
+        hedged = [o for o in options if HEDGED.search(o.text)]
+        if len(hedged) == 1:
+            cued += 1 if hedged[0].correct else 0
+            continue
+        kept = [o for o in options if not ABSOLUTE.search(o.text)] or options
+        cued += 1 / len(kept) if any(o.correct for o in kept) else 0
+    cued_percent, chance_percent = 100 * cued / len(singles), 100 * chance / len(singles)
+    assert cued_percent <= chance_percent + 10, f"{cued_percent:.0f}% vs {chance_percent:.0f}%"
+
+
+# Claims that go beyond ../shared/reference/content-facts.md: (id, pattern, what the brief says).
+# Each pattern is matched against one paragraph of a lesson or one string of a YAML file.
+OVERSTATED = [
+    (
+        "scottish-canals-excuses",
+        r"(?=.*Scottish Canals)(?=.*\b(false|untrue|lied)\b)",
+        "§7.4 reports the worker's excuses; it does not say they were untrue",
+    ),
+    (
+        "photo-special-category",
+        r"\b[Pp]hotos?\b[^.]*\.?\s*(That|This|It)? ?is special category data"
+        r"|If it shows a health condition or disability, it is special",
+        "§3.3: a photo that shows a condition may be special category data; say 'may be'",
+    ),
+    (
+        "forward-to-manager",
+        r"even to a manager, can itself be a crime",
+        "§2.9: the offence needs intent to cause distress, or recklessness",
+    ),
+    (
+        "english-courts",
+        r"\b(High Court|Court of Appeal)\b(?! of England and Wales)",
+        "§7.4: Smith and Higgs were decided by courts of England and Wales; say so",
+    ),
+    (
+        "acas-2011",
+        r"(?i)\bacas\b(, the workplace advice service,)? (advises|tells|has advised|gives)\b"
+        r"|as acas advises|since 2011, acas",
+        "§7.2: whether Acas still words it so is UNCONFIRMED; date it to the 2011 guidance",
+    ),
+    (
+        "gtcs-current-guide",
+        r"\bGTCS advice\b|\bGTCS (online )?guidance (says|tells|is|now|expects)\b"
+        r"|GTCS guidance has long",
+        "§6.6: the current GTCS guide is UNCONFIRMED; say what GTCS guidance has advised",
+    ),
+    (
+        "complaints-date",
+        r"Since the Data \(Use and Access\) Act 2025, people can complain",
+        "§3.11: the complaints duty applies from 19 June 2026",
+    ),
+    (
+        "pvg-life-membership",
+        r"still lasts for life|lasted for life in 2012",
+        "§5.3: existing members move to five-year terms in stages",
+    ),
+]
+
+
+@functools.cache
+def _content_texts() -> list[tuple[str, str]]:
+    """(file, text) for every paragraph of every lesson and every string in every YAML file."""
+    texts = []
+    for path in sorted([*CONTENT.rglob("*.md"), *CONTENT.rglob("*.yaml"), *QUIZZES.glob("*.yaml")]):
+        if path.name == "README.md":
+            continue
+        name = str(path.relative_to(ROOT))
+        if path.suffix == ".md":
+            body = path.read_text().split("\n---\n", 1)[-1]
+            for paragraph in re.split(r"\n\s*\n", body):
+                lines = [re.sub(r"^\s*>\s?", "", line) for line in paragraph.splitlines()]
+                texts.append((name, " ".join(" ".join(lines).split())))
+        else:
+            texts += [
+                (name, " ".join(s.split())) for s in _strings(yaml.safe_load(path.read_text()))
+            ]
+    return texts
+
+
+def _strings(node) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for value in node.values() for s in _strings(value)]
+    if isinstance(node, list):
+        return [s for item in node for s in _strings(item)]
+    return []
+
+
+@pytest.mark.parametrize(("name", "pattern", "reason"), OVERSTATED, ids=[o[0] for o in OVERSTATED])
+def test_no_claim_goes_beyond_the_facts_brief(name, pattern, reason):
+    found = [
+        f"{where}: {text[:100]}" for where, text in _content_texts() if re.search(pattern, text)
+    ]
+    assert found == [], f"{name}: {reason}"
+
+
+LEGISLATION_SECTION = re.compile(r"legislation\.gov\.uk/.*/section/(\d+)")
+
+
+def test_a_link_to_one_section_of_an_act_names_that_section():
+    links = []
+    for module in _catalogue().in_order():
+        links += [(module.id, s.title, s.url) for s in module.spec.sources]
+    for path in CONTENT.rglob("*.md"):
+        links += [
+            (path.name, t, u) for t, u in re.findall(r"\[([^\]]+)\]\(([^)]+)\)", path.read_text())
+        ]
+    wrong = [
+        (where, title, url)
+        for where, title, url in links
+        if (m := LEGISLATION_SECTION.search(url)) and f"section {m.group(1)}" not in title
+    ]
+    assert wrong == []
+
+
+def test_the_documented_content_check_command_works_in_a_fresh_shell():
+    """content/README.md gives a command an author can paste into a new shell as it is."""
+    readme = (CONTENT / "README.md").read_text()
+    documented = re.search(r"# or: (.+)", readme).group(1).strip()
+    words = shlex.split(documented)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"APP_ENV", "SECRET_KEY", "FLASK_APP", "DATABASE_URL", "CONTENT_DIR"}
+    }
+    while "=" in words[0]:
+        key, value = words.pop(0).split("=", 1)
+        env[key] = value
+    assert words[0] == "flask", documented
+    flask = Path(sys.executable).parent / "flask"
+    result = subprocess.run(
+        [str(flask), *words[1:]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Content is valid" in result.stdout
