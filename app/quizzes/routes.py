@@ -221,6 +221,8 @@ def result(module_id: str, attempt_id: int) -> str | Response:
     review = services.review(module, attempt)
     quiz = services.retry_state(current_user, module, attempt)
     certificate = certificates.certificate_for_attempt(attempt)
+    # A pass never confirmed and now too old to certify: no confirmation to offer.
+    lapsed = attempt.passed and certificate is None and certificates.pass_lapsed(module, attempt)
     return render_template(
         "quizzes/result.html",
         module=module,
@@ -231,6 +233,7 @@ def result(module_id: str, attempt_id: int) -> str | Response:
         certificate=certificate,
         certificate_status=certificates.status_of(certificate) if certificate else None,
         applies=learning.module_for(current_user, module_id) is not None,
+        lapsed_message=_lapsed_message(module, attempt) if lapsed else None,
     )
 
 
@@ -267,6 +270,10 @@ def acknowledge(module_id: str, attempt_id: int) -> str | Response:
     if existing is not None:
         return redirect(url_for("certificates.mine", issued=existing.id))
     if certificates.pass_lapsed(module, attempt):
+        if learning.module_for(current_user, module_id) is None:
+            # The module no longer applies to their job, so its quiz page is a 404: the
+            # result page says that neither a confirmation nor a retake is needed.
+            return redirect(url_for("quizzes.result", module_id=module_id, attempt_id=attempt_id))
         flash(_lapsed_message(module, attempt))
         return redirect(url_for("quizzes.start", module_id=module_id))
     form = AcknowledgeForm()
