@@ -152,6 +152,18 @@ def download_name(user: User) -> str:
     return f"training-record-{user.id}.pdf"
 
 
+def certificate_detail(certificate: Certificate, status: CertificateStatus) -> str:
+    """A certificate's row on the record: its code, status and expiry date, worded for the
+    status (an expired certificate "expired on", not "expires", a date already past)."""
+    code = codes.display(certificate.code)
+    expiry = long_date(certificate.expires_on)
+    if status is CertificateStatus.VALID:
+        return f"{code}: Valid, expires on {expiry}"
+    if status is CertificateStatus.EXPIRED:
+        return f"{code}: Expired on {expiry}"
+    return f"{code}: {status}, expiry date {expiry}"  # revoked or replaced: no longer counts
+
+
 def _when(moment: datetime | None) -> str:
     return long_date(local_date(moment)) if moment else ""
 
@@ -227,8 +239,7 @@ def record_pdf(record: TrainingRecord) -> bytes:
                     [
                         "Certificate",
                         _when(certificate.issued_at),
-                        f"{codes.display(certificate.code)}: {status}, "
-                        f"expires {long_date(certificate.expires_on)}",
+                        certificate_detail(certificate, status),
                     ]
                 )
             if len(rows) > 1:

@@ -47,7 +47,11 @@ def _pdf(content: bytes, filename: str) -> Response:
 @bp.get("/training-record")
 @signed_in
 def record() -> str:
-    return render_template("certificates/record.html", record=records.training_record(current_user))
+    return render_template(
+        "certificates/record.html",
+        record=records.training_record(current_user),
+        certificate_detail=records.certificate_detail,
+    )
 
 
 @bp.get("/training-record.pdf")

@@ -1,12 +1,14 @@
-"""What a quiz result page says: the module a pass is for, and a pass too old to certify
-(also after a job change)."""
+"""What a quiz result page and the training record say: the module a pass is for, a pass
+too old to certify (also after a job change), and an expired certificate's date."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
 from freezegun import freeze_time
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
@@ -15,7 +17,7 @@ from app.models.base import today, utcnow
 from tests.support.accounts import create_user, sign_in, submit
 from tests.support.compliance import long
 from tests.support.page_checks import visible_text
-from tests.support.quizzes import QUIZ, complete_learning, take_quiz
+from tests.support.quizzes import QUIZ, certify, complete_learning, take_quiz
 
 
 def text(client, path: str) -> str:
@@ -105,3 +107,25 @@ def test_a_lapsed_pass_after_a_job_change_is_not_a_404(app, people):
         page = text(carer, f"{base}/result")
         assert "no need to confirm the policy or take the quiz again" in page
         assert "Confirm the policy" not in page and "Take the quiz again" not in page
+
+
+def test_the_training_record_does_not_say_an_expired_certificate_expires(app, client_as, people):
+    """The page and the PDF word the expiry date for the status: "expires on" while valid,
+    "Expired on" once the date has passed."""
+
+    def pdf_text(client) -> str:
+        pdf = client.get("/training-record.pdf")
+        pages = PdfReader(io.BytesIO(pdf.data)).pages
+        return " ".join(" ".join(p.extract_text() for p in pages).split())
+
+    learner = client_as("learner")
+    certificate = certify(learner, app, people["learner"])
+    expires = long(certificate.expires_on)
+    code = "-".join(certificate.code[i : i + 4] for i in range(0, 16, 4))
+    for said in (text(learner, "/training-record"), pdf_text(learner)):
+        assert f"{code}: Valid, expires on {expires}" in said
+    with freeze_time(utcnow() + (certificate.expires_on - today()) + timedelta(days=5)):
+        learner = signed_in_again(app)
+        for said in (text(learner, "/training-record"), pdf_text(learner)):
+            assert f"{code}: Expired on {expires}" in said
+            assert f"expires on {expires}" not in said and f"expires {expires}" not in said
