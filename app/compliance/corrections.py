@@ -10,11 +10,11 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app import audit
+from app import audit, catalogue
 from app.admin.presenters import long_date
-from app.compliance import standings
+from app.compliance import queries, standings
 from app.extensions import db
-from app.models import Assignment, Certificate, Correction, CorrectionKind, User
+from app.models import Assignment, Certificate, Correction, CorrectionKind, QuizAttempt, User
 from app.models.base import utcnow
 
 
@@ -49,9 +49,25 @@ def _assignment(person: User, module_id: str) -> Assignment | None:
     )
 
 
+def _counts(assignment: Assignment) -> bool:
+    """The assignment still counts: it was not dropped (the person left, or the module is
+    no longer for their role) and its module and audience still apply, as on the record."""
+    if assignment.dropped_at is not None:
+        return False
+    return bool(
+        db.session.scalar(
+            select(Assignment.id)
+            .join(User, User.id == Assignment.user_id)
+            .where(Assignment.id == assignment.id, User.is_active.is_(True), queries.counted())
+        )
+    )
+
+
 def _assigned(person: User, module_id: str, message: str) -> Assignment:
+    """The person's assignment, locked, if it counts; otherwise the refusal `message`
+    (a module that no longer applies is refused as one never assigned)."""
     assignment = _assignment(person, module_id)
-    if assignment is None:
+    if assignment is None or not _counts(assignment):
         raise CorrectionRefused(message)
     return assignment
 
@@ -141,7 +157,7 @@ def exempt(officer: User, person: User, module_id: str, reason: str) -> Correcti
 def end_exemption(officer: User, person: User, module_id: str, reason: str) -> Correction:
     _refuse_own_record(officer, person)
     assignment = _assignment(person, module_id)
-    if assignment is None or not assignment.exempt:
+    if assignment is None or not assignment.exempt or not _counts(assignment):
         raise CorrectionRefused("This person is not exempt from this module")
     return _with_reason(
         officer, person, module_id, CorrectionKind.END_EXEMPTION, "exemption_ended", reason
@@ -155,8 +171,43 @@ def reset_cool_down(officer: User, person: User, module_id: str, reason: str) ->
         module_id,
         "This person is not assigned this module, so it has no quiz pause to reset",
     )
+    # After the assignment is locked: a second reset sent at the same moment finds the
+    # first one, and no pause left.
+    if not _paused(person, module_id):
+        raise CorrectionRefused(
+            f"There is no quiz pause to reset: {_name(person)} does not have to wait "
+            "before taking the quiz"
+        )
     return _with_reason(
         officer, person, module_id, CorrectionKind.RESET_COOL_DOWN, "cool_down_reset", reason
+    )
+
+
+def _paused(person: User, module_id: str) -> bool:
+    """The person must wait now before trying the module's quiz again (as their quiz page
+    says: the fails of their current cycle, and any reset since)."""
+    # Imported here: the quiz rules read this module's resets.
+    from app.learning import services as learning
+    from app.quizzes import services as quizzes
+
+    module = catalogue.get().modules.get(module_id)
+    if module is None:
+        return False
+    cycle = learning.cycle_of(person, module).number
+    latest = db.session.scalar(
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.user_id == person.id,
+            QuizAttempt.module_id == module_id,
+            QuizAttempt.cycle == cycle,
+            QuizAttempt.submitted_at.is_not(None),
+        )
+        .order_by(QuizAttempt.id.desc())
+        .limit(1)
+    )
+    return (
+        latest is not None
+        and quizzes.retry_state(person, module, latest).cool_down_until is not None
     )
 
 

@@ -1,0 +1,163 @@
+"""Officers' corrections in detail: leavers on the people list, corrections that would change
+nothing (a module that no longer applies, a quiz pause that is not there), who reads the
+reasons, what the revoke page and the confirmations say, the record's correction history
+in pages, and an officer's own record. Through the pages, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEvent, Correction, User
+from app.models.base import today
+from tests.support.accounts import submit
+from tests.support.compliance import sync
+from tests.support.page_checks import visible_text
+from tests.support.quizzes import QUIZ, complete_learning, start, take_quiz
+
+MODULE = "sample-module"
+TITLE = "A sample module"
+
+
+def corrections_saved(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Correction))
+
+
+def audit_events(app, event: str) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.event == event)
+        )
+
+
+def set_user(app, user_id, **values):
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        for k, v in values.items():
+            setattr(user, k, v)
+        db.session.commit()
+
+
+def leave(app, user_id) -> None:
+    """The person leaves: deactivated, and the assignment rules mark what stops counting."""
+    set_user(app, user_id, is_active=False)
+    sync(app)
+
+
+def name_of(app, user_id) -> str:
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        return f"{user.first_name} {user.last_name}"
+
+
+def number_of(app, user_id) -> str:
+    with app.app_context():
+        return db.session.get(User, user_id).employee_number
+
+
+def banner(response) -> str:
+    """The success banner's text, after following the redirect."""
+    text = visible_text(response.text)
+    assert "Success" in text, text
+    return text.split("Success", 1)[1].split("Training record", 1)[0].strip()
+
+
+def record_path(people, role: str = "learner") -> str:
+    return f"/reports/people/{people[role]}"
+
+
+def boxes(day) -> list[int]:
+    return [day.day, day.month, day.year]
+
+
+# --- Corrections that would change nothing --------------------------------------------
+
+
+def test_a_correction_on_a_module_that_no_longer_applies_is_refused(app, people, client_as):
+    set_user(app, people["learner"], is_regulated_role=True)
+    sync(app)
+    set_user(app, people["learner"], is_regulated_role=False)
+    sync(app)
+    officer = client_as("officer")
+    record = visible_text(officer.get(record_path(people)).text)
+    assert "Only for regulated roles" not in record  # the module no longer applies
+    base = f"{record_path(people)}/modules/regulated-only"
+    done, later = today() - timedelta(days=3), today() + timedelta(days=90)
+    attempts = {
+        "exempt": ({"reason": "Not needed"}, "there is nothing to exempt them from"),
+        "offline": (
+            {"completed_on": boxes(done), "reason": "Register"},
+            "there is no completion to record",
+        ),
+        "extend": ({"new_due_on": boxes(later), "reason": "Busy"}, "it has no due date to extend"),
+    }
+    for action, (form, says) in attempts.items():
+        response = submit(officer, f"{base}/{action}", form)
+        assert response.status_code == 200, action
+        assert f"This person is not assigned this module, so {says}" in visible_text(
+            response.text
+        ), action
+    assert corrections_saved(app) == 0
+    assert audit_events(app, "exempted") == 0
+
+
+def test_an_exemption_on_a_module_that_no_longer_applies_cannot_be_ended(app, people, client_as):
+    set_user(app, people["learner"], is_regulated_role=True)
+    sync(app)
+    officer = client_as("officer")
+    base = f"{record_path(people)}/modules/regulated-only"
+    assert submit(officer, f"{base}/exempt", {"reason": "Not needed"}).status_code == 302
+    set_user(app, people["learner"], is_regulated_role=False)
+    sync(app)
+    response = submit(officer, f"{base}/end-exemption", {"reason": "Back"})
+    assert response.status_code == 200
+    assert "This person is not exempt from this module" in visible_text(response.text)
+    assert corrections_saved(app) == 1
+    assert audit_events(app, "exemption_ended") == 0
+
+
+def test_corrections_on_a_leavers_modules_are_refused(app, people, client_as):
+    sync(app)
+    leave(app, people["learner"])
+    response = submit(
+        client_as("officer"), f"{record_path(people)}/modules/{MODULE}/exempt", {"reason": "Left"}
+    )
+    assert response.status_code == 200
+    assert "This person is not assigned this module" in visible_text(response.text)
+    assert corrections_saved(app) == 0
+
+
+def test_a_quiz_pause_reset_when_there_is_no_pause_is_refused(app, people, client_as):
+    sync(app)
+    officer = client_as("officer")
+    path = f"{record_path(people)}/modules/{MODULE}/reset-cool-down"
+    response = submit(officer, path, {"reason": "One-to-one help given"})
+    assert response.status_code == 200, "a reset of a pause that does not exist was saved"
+    assert (
+        f"There is no quiz pause to reset: {name_of(app, people['learner'])} does not have "
+        "to wait before taking the quiz"
+    ) in visible_text(response.text)
+    assert corrections_saved(app) == 0
+    assert audit_events(app, "cool_down_reset") == 0
+
+
+def test_a_quiz_pause_is_reset_once(app, people, client_as):
+    sync(app)
+    learner = client_as("learner")
+    complete_learning(learner)
+    take_quiz(learner, app, people["learner"], right=False)
+    take_quiz(learner, app, people["learner"], right=False)  # fixture: 2 fails, then a pause
+    assert "You can try again from" in learner.get(QUIZ).text
+    officer = client_as("officer")
+    path = f"{record_path(people)}/modules/{MODULE}/reset-cool-down"
+    done = submit(officer, path, {"reason": "One-to-one help given"}, follow_redirects=True)
+    assert "Success" in visible_text(done.text)
+    assert "You can try again from" not in learner.get(QUIZ).text
+    again = submit(officer, path, {"reason": "Clicked twice"})
+    assert again.status_code == 200
+    assert "There is no quiz pause to reset" in visible_text(again.text)
+    assert corrections_saved(app) == 1
+    start(learner)
