@@ -52,6 +52,7 @@ class Person:
     department: str
     job_title: str
     start_date: date | None
+    is_active: bool = True  # False: they have left (not counted in compliance)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,13 @@ class PersonRow:
     cells: dict[str, Cell] = field(default_factory=dict)
 
 
+# Whose records a list shows: people still here, people who have left, or both. Only the
+# officers' people list offers the choice; compliance figures, the dashboard and exports
+# count active people only (the default).
+ACCOUNTS: dict[str, str] = {"active": "Active", "left": "Left", "all": "All"}
+DEFAULT_ACCOUNT = "active"
+
+
 @dataclass(frozen=True)
 class Filters:
     department_id: int | None = None
@@ -82,6 +90,7 @@ class Filters:
     status: Status | None = None
     due_before: date | None = None
     search: str = ""
+    account: str = DEFAULT_ACCOUNT  # a key of ACCOUNTS
 
     @property
     def on_cells(self) -> bool:
@@ -228,7 +237,9 @@ def duties_of(user_id: int, *, on: date | None = None) -> dict[str, Duty]:
 
 
 def person_conditions(filters: Filters, within: Select | None = None) -> list:
-    conditions = [User.is_active.is_(True)]
+    conditions = []
+    if filters.account != "all":  # active people only, unless the list asks for leavers
+        conditions.append(User.is_active.is_(filters.account != "left"))
     if filters.department_id:
         conditions.append(User.department_id == filters.department_id)
     if filters.search:
@@ -263,6 +274,7 @@ def person_columns():
         Department.name.label("department_name"),
         User.job_title,
         User.start_date,
+        User.is_active,
     )
 
 
@@ -276,6 +288,7 @@ def to_person(row) -> Person:
         department=row.department_name or NO_DEPARTMENT,
         job_title=row.job_title,
         start_date=row.start_date,
+        is_active=row.is_active,
     )
 
 

@@ -104,7 +104,21 @@ def read_filters(*, departments=None, keys=("department", "module", "status", "d
             )
         )
     search = (args.get("q") or "").strip()[:100]
-    return Filters(department, module, status, due_before, search), problems
+    account = queries.DEFAULT_ACCOUNT
+    if "account" in keys:  # only the officers' people list lists people who have left
+        typed_account = args.get("account", "").strip()
+        if typed_account in queries.ACCOUNTS:
+            account = typed_account
+        elif typed_account:
+            problems.append(
+                FilterProblem(
+                    "account",
+                    typed("account"),
+                    "Choose Active, Left or All. The page lists active people only.",
+                    f"Use one of: {', '.join(queries.ACCOUNTS)}.",
+                )
+            )
+    return Filters(department, module, status, due_before, search, account), problems
 
 
 def url_filters() -> Filters:
@@ -160,6 +174,7 @@ def query_string(filters: Filters, **extra) -> str:
         "status": filters.status.value if filters.status else "",
         "due_before": filters.due_before.isoformat() if filters.due_before else "",
         "q": filters.search,
+        "account": "" if filters.account == queries.DEFAULT_ACCOUNT else filters.account,
         **extra,
     }
     return urlencode({k: v for k, v in values.items() if v})
@@ -171,6 +186,11 @@ def filter_choices():
         "modules": catalogue.get().in_order(),
         "statuses": list(Status),
     }
+
+
+def people_filter_choices():
+    """The officers' people list: the filters, and whether to list people who have left."""
+    return {**filter_choices(), "accounts": queries.ACCOUNTS}
 
 
 def people_list(
@@ -217,7 +237,7 @@ def people_list(
     )
 
 
-LIST_KEYS = ("department", "module", "status", "due_before", "q", "sort", "page")
+LIST_KEYS = ("department", "module", "status", "due_before", "q", "account", "sort", "page")
 
 
 def back_to_list(endpoint: str) -> str:

@@ -12,7 +12,13 @@ from app.admin import services as admin_services
 from app.auth.permissions import signed_in, training_officer
 from app.compliance import queries
 from app.compliance.rules import Status
-from app.reports.blueprint import bp, filter_choices, people_list, read_filters, record_page
+from app.reports.blueprint import (
+    bp,
+    people_filter_choices,
+    people_list,
+    read_filters,
+    record_page,
+)
 
 # --- People and their records -------------------------------------------------------------
 
@@ -20,8 +26,11 @@ from app.reports.blueprint import bp, filter_choices, people_list, read_filters,
 @bp.get("/reports/people")
 @training_officer
 def people() -> str:
-    choices = filter_choices()
-    filters, problems = read_filters(departments=choices["departments"])
+    choices = people_filter_choices()
+    filters, problems = read_filters(
+        departments=choices["departments"],
+        keys=("department", "module", "status", "due_before", "account"),
+    )
     return people_list(
         filters,
         problems=problems,

@@ -5,6 +5,7 @@ in pages, and an officer's own record. Through the pages, on SQLite and PostgreS
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -71,6 +72,79 @@ def record_path(people, role: str = "learner") -> str:
 
 def boxes(day) -> list[int]:
     return [day.day, day.month, day.year]
+
+
+# --- Leavers on the people list ---------------------------------------------------------
+
+
+def test_a_leavers_record_can_be_found_from_the_people_list(app, people, client_as):
+    sync(app)
+    leave(app, people["learner"])
+    officer = client_as("officer")
+    number = number_of(app, people["learner"])
+    link = f'href="/reports/people/{people["learner"]}?'
+    # By default the list is of people still here, as the compliance figures are.
+    assert link not in officer.get(f"/reports/people?q={number}").text
+    for account in ("left", "all"):
+        listed = officer.get(f"/reports/people?q={number}&account={account}").text
+        assert link in listed, account
+        row = listed.split(link)[1].split("</tr>")[0]
+        assert '<strong class="govuk-tag govuk-tag--grey">Left</strong>' in row
+        assert "1 person" in visible_text(listed)
+    left_only = visible_text(officer.get("/reports/people?account=left").text)
+    assert name_of(app, people["learner"]) in left_only
+    assert name_of(app, people["officer"]) not in left_only
+    everyone = officer.get("/reports/people?account=all").text
+    assert (
+        name_of(app, people["officer"]) in everyone and name_of(app, people["learner"]) in everyone
+    )
+    # The choice is on the form, and kept by the sort and page links and the record's Back link.
+    assert '<option value="all" selected>All</option>' in listed
+    assert "account=all" in everyone.split("Sort by", 1)[1].split("</p>", 1)[0]
+    record_link = re.search(r'href="(/reports/people/\d+\?list=[^"]+)"', listed).group(1)
+    record = officer.get(record_link.replace("&amp;", "&")).text
+    assert "Left (not counted in compliance)" in visible_text(record)
+    back = re.search(r'href="([^"]+)" class="govuk-back-link"', record).group(1)
+    assert "account=all" in back
+
+
+def test_leavers_stay_out_of_the_dashboard_and_the_exports(app, people, client_as):
+    sync(app)
+    leave(app, people["learner"])
+    officer = client_as("officer")
+    number = number_of(app, people["learner"])
+    assert visible_text(officer.get("/reports?account=all").text) == visible_text(
+        officer.get("/reports").text
+    )
+    export = officer.get("/reports/export/compliance.csv?account=all")
+    assert export.status_code == 200
+    assert number not in export.get_data(as_text=True)
+    # A line manager's team never lists leavers, whatever the address says.
+    team = client_as("line_manager").get("/team?account=all").text
+    assert name_of(app, people["learner"]) not in visible_text(team)
+
+
+def test_an_account_filter_it_cannot_read_says_so_and_lists_active_people(app, people, client_as):
+    sync(app)
+    leave(app, people["learner"])
+    page = client_as("officer").get("/reports/people?account=gone").text
+    text = visible_text(page)
+    assert "There is a problem" in text
+    assert "Choose Active, Left or All. The page lists active people only." in text
+    assert 'href="#account"' in page
+    assert name_of(app, people["learner"]) not in text
+    assert name_of(app, people["officer"]) in text
+
+
+def test_a_leavers_record_offers_no_module_corrections(app, people, client_as):
+    sync(app)
+    leave(app, people["learner"])
+    record = client_as("officer").get(record_path(people)).text
+    assert f"/modules/{MODULE}/extend" not in record
+    assert f"/modules/{MODULE}/exempt" not in record
+    assert "They have left, so their modules are not counted and cannot be corrected." in (
+        visible_text(record)
+    )
 
 
 # --- Corrections that would change nothing --------------------------------------------
