@@ -129,3 +129,24 @@ def test_the_training_record_does_not_say_an_expired_certificate_expires(app, cl
         for said in (text(learner, "/training-record"), pdf_text(learner)):
             assert f"{code}: Expired on {expires}" in said
             assert f"expires on {expires}" not in said and f"expires {expires}" not in said
+
+
+def test_a_result_from_before_the_content_changed_says_so(app, client_as, people):
+    """The wording shown is today's bank; the marks are as stored at submission. A result
+    from an earlier content version says both, and a current one says neither."""
+    learner = client_as("learner")
+    complete_learning(learner)
+    attempt = take_quiz(learner, app, people["learner"], right=False)
+    path = f"{QUIZ}/attempts/{attempt.id}/result"
+    assert "This training has been updated" not in text(learner, path)
+    with app.app_context():
+        stored = db.session.get(QuizAttempt, attempt.id)
+        taken_on = stored.content_version - 1
+        stored.content_version = taken_on  # as if submitted before the last content change
+        db.session.commit()
+    page = text(learner, path)
+    assert (
+        f"This training has been updated since you took this quiz (version {taken_on} then, "
+        f"version {taken_on + 1} now)"
+    ) in page
+    assert "stay as they were marked when you submitted" in page
