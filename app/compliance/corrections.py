@@ -6,9 +6,12 @@ records why; the certificate itself, and the attempt behind it, stay as they wer
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app import audit, catalogue
 from app.admin.presenters import long_date
@@ -17,17 +20,59 @@ from app.extensions import db
 from app.models import Assignment, Certificate, Correction, CorrectionKind, QuizAttempt, User
 from app.models.base import utcnow
 
+HISTORY_PER_PAGE = 50
+
 
 class CorrectionRefused(ValueError):
     """A correction that cannot be made, with a message for the officer."""
 
 
-def history(user: User) -> list[Correction]:
-    return list(
+class HistoryPageOutOfRange(LookupError):
+    """Asked for a page of the correction history that does not exist."""
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    corrections: list[Correction]  # newest first
+    number: int
+    pages: int
+    total: int
+    withdrawn: frozenset[int]  # which of the completions shown were withdrawn (on any page)
+
+
+def history(user: User, number: int = 1, *, per_page: int = HISTORY_PER_PAGE) -> HistoryPage:
+    """One page of the person's corrections, newest first: a count, the page (with who made
+    each) and, when the page shows completions from elsewhere, which were withdrawn."""
+    total = db.session.scalar(
+        select(func.count()).select_from(Correction).where(Correction.user_id == user.id)
+    )
+    pages = max(1, math.ceil(total / per_page))
+    if number < 1 or number > pages:
+        raise HistoryPageOutOfRange(number)
+    shown = list(
         db.session.scalars(
-            select(Correction).where(Correction.user_id == user.id).order_by(Correction.id.desc())
+            select(Correction)
+            .where(Correction.user_id == user.id)
+            .options(joinedload(Correction.created_by))
+            .order_by(Correction.id.desc())
+            .offset((number - 1) * per_page)
+            .limit(per_page)
         )
     )
+    completions = [c.id for c in shown if c.kind == CorrectionKind.OFFLINE_COMPLETION.value]
+    withdrawn = (
+        frozenset(
+            db.session.scalars(
+                select(Correction.withdraws_id).where(
+                    Correction.kind == CorrectionKind.WITHDRAW_COMPLETION.value,
+                    Correction.withdraws_id.in_(completions),
+                )
+            )
+        )
+        if completions
+        else frozenset()
+    )
+    return HistoryPage(shown, number, pages, total, withdrawn)
 
 
 def _refuse_own_record(officer: User, person: User) -> None:

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user
 
 from app import catalogue
 from app.admin import services as admin_services
+from app.admin.presenters import pagination
 from app.certificates import records
 from app.certificates import services as certificates
 from app.compliance import corrections, queries
@@ -247,16 +249,41 @@ def back_to_list(endpoint: str) -> str:
     return url_for(endpoint) + (f"?{urlencode(kept)}" if kept else "")
 
 
+def _history_page_number() -> int:
+    """?page=N of the record's correction history: a page that does not exist is a 404."""
+    raw = request.args.get("page")
+    if raw is None:
+        return 1
+    number = admin_services.whole_number(raw, max_digits=6)
+    if number is None:
+        abort(404)
+    return number
+
+
 def record_page(person, *, manager_view: bool) -> str:
+    try:
+        history = corrections.history(person, _history_page_number())
+    except corrections.HistoryPageOutOfRange:
+        abort(404)
     row = queries.person_row(person.id)
+    endpoint = "reports.team_member" if manager_view else "reports.record"
+    kept = request.args.get("list")  # the Back link's list, kept from page to page
     return render_template(
         "reports/record.html",
         person=person,
         cells=row.cells if row else {},
         modules={m.id: m for m in catalogue.get().in_order()},
         record=records.training_record(person),
-        history=corrections.history(person),
+        history=history,
+        history_pagination=pagination(
+            history.number,
+            history.pages,
+            lambda n: url_for(
+                endpoint, user_id=person.id, list=kept, page=n, _anchor="corrections"
+            ),
+        ),
         certificates=[(c, certificates.status_of(c)) for c in certificates.certificates_of(person)],
         manager_view=manager_view,
+        own_record=not manager_view and person.id == current_user.id,
         back_url=back_to_list("reports.team" if manager_view else "reports.people"),
     )

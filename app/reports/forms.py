@@ -35,7 +35,8 @@ def _reason(label: str, hint: str, missing: str) -> TextAreaField:
         filters=TRIM,
         description=(
             f"{hint} Up to {REASON_MAX} characters. "
-            "This is kept on their record, and they can read it there."
+            "This is kept on their record, and they can read it there. "
+            "Their line manager cannot."
         ),
         validators=[
             DataRequired(message=missing),

@@ -14,9 +14,9 @@ from app.extensions import db
 from app.models import AuditEvent, Correction, User
 from app.models.base import today
 from tests.support.accounts import submit
-from tests.support.compliance import sync
+from tests.support.compliance import record_completion_elsewhere, sync
 from tests.support.page_checks import visible_text
-from tests.support.quizzes import QUIZ, complete_learning, start, take_quiz
+from tests.support.quizzes import QUIZ, certify, complete_learning, start, take_quiz
 
 MODULE = "sample-module"
 TITLE = "A sample module"
@@ -235,3 +235,112 @@ def test_a_quiz_pause_is_reset_once(app, people, client_as):
     assert "There is no quiz pause to reset" in visible_text(again.text)
     assert corrections_saved(app) == 1
     start(learner)
+
+
+# --- Who reads a correction's reason ---------------------------------------------------
+
+
+def test_line_managers_see_what_was_corrected_but_not_why(app, people, client_as):
+    sync(app)
+    officer = client_as("officer")
+    path = f"{record_path(people)}/modules/{MODULE}/exempt"
+    form = visible_text(officer.get(path).text)
+    assert (
+        "This is kept on their record, and they can read it there. Their line manager cannot."
+        in (form)
+    )
+    reason = "Undergoing cancer treatment until spring"
+    assert submit(officer, path, {"reason": reason}).status_code == 302
+    evidence = "Signed register of the session held by occupational health"
+    record_completion_elsewhere(officer, people["learner"], today() - timedelta(days=2), evidence)
+    manager_page = client_as("line_manager").get(f"/team/{people['learner']}").text
+    manager_sees = visible_text(manager_page)
+    assert "Exempted" in manager_sees  # what was changed, and when, and by whom
+    assert reason not in manager_page and evidence not in manager_page
+    assert ">Why</th>" not in manager_page
+    officer_sees = visible_text(officer.get(record_path(people)).text)
+    assert reason in officer_sees and evidence in officer_sees
+    learner_sees = visible_text(client_as("learner").get("/home").text)
+    assert "exempted you" in learner_sees
+
+
+# --- The correction history in pages --------------------------------------------------
+
+
+def add_corrections(app, people, count: int) -> None:
+    with app.app_context():
+        for number in range(count):
+            db.session.add(
+                Correction(
+                    user_id=people["learner"],
+                    module_id=MODULE,
+                    kind="reset_cool_down",
+                    reason=f"Help session {number}",
+                    created_by_id=people["officer"],
+                )
+            )
+        db.session.commit()
+
+
+def sessions_shown(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r"Help session (\d+)<", page)]
+
+
+def test_a_long_correction_history_is_shown_in_pages(app, people, client_as):
+    sync(app)
+    add_corrections(app, people, 120)
+    officer = client_as("officer")
+    first = officer.get(record_path(people)).text
+    assert sessions_shown(first) == list(range(119, 69, -1))  # newest first, 50 a page
+    assert "120 corrections, newest first. Page 1 of 3." in visible_text(first)
+    assert 'class="govuk-pagination' in first and 'aria-label="Corrections pages"' in first
+    assert f'href="{record_path(people)}?page=2#corrections"' in first
+    assert sessions_shown(officer.get(f"{record_path(people)}?page=2").text) == list(
+        range(69, 19, -1)
+    )
+    assert sessions_shown(officer.get(f"{record_path(people)}?page=3").text) == list(
+        range(19, -1, -1)
+    )
+    for wrong in ("4", "0", "-1", "two", "9999999"):
+        assert officer.get(f"{record_path(people)}?page={wrong}").status_code == 404, wrong
+    # The Back link's list goes along from page to page.
+    kept = officer.get(f"{record_path(people)}?list=q%3DLewis").text
+    assert f'href="{record_path(people)}?list=q%3DLewis&amp;page=2#corrections"' in kept
+    # Line managers page through it too.
+    team = client_as("line_manager").get(f"/team/{people['learner']}?page=3").text
+    assert "Page 3 of 3" in visible_text(team) and "Help session" not in team
+
+
+def test_a_completion_withdrawn_on_another_page_shows_as_withdrawn(app, people, client_as):
+    sync(app)
+    officer = client_as("officer")
+    done = today() - timedelta(days=5)
+    assert record_completion_elsewhere(officer, people["learner"], done).status_code == 302
+    with app.app_context():
+        completion = db.session.scalar(select(Correction.id))
+    add_corrections(app, people, 49)
+    path = f"{record_path(people)}/completions/{completion}/withdraw"
+    assert submit(officer, path, {"reason": "Wrong person"}).status_code == 302
+    # The withdrawal is the newest (page 1); the completion the oldest (page 2).
+    assert "Completion from elsewhere withdrawn" in officer.get(record_path(people)).text
+    second = officer.get(f"{record_path(people)}?page=2").text
+    row = second.split("Completion recorded from elsewhere")[1].split("</tr>")[0]
+    assert "Withdrawn" in row and "/withdraw" not in row
+
+
+# --- An officer's own record ------------------------------------------------------------
+
+
+def test_an_officers_own_record_does_not_offer_corrections_they_cannot_make(app, people, client_as):
+    sync(app)
+    officer = client_as("officer")
+    certificate = certify(officer, app, people["officer"])
+    own = officer.get(record_path(people, "officer")).text
+    for action in ("extend", "exempt", "reset-cool-down", "offline"):
+        assert f"{record_path(people, 'officer')}/modules/{MODULE}/{action}" not in own, action
+    assert f"/reports/certificates/{certificate.id}/revoke" not in own
+    assert "Another training officer must correct your record." in visible_text(own)
+    # Someone else's record still offers them.
+    other = officer.get(record_path(people)).text
+    assert f"{record_path(people)}/modules/{MODULE}/exempt" in other
+    assert "Another training officer must correct your record" not in other

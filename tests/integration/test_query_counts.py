@@ -134,6 +134,52 @@ def test_officer_and_manager_pages_do_not_grow_with_the_database(app, client_as,
     assert max(records.values()) <= 20, records
 
 
+def test_a_record_does_not_grow_with_its_correction_history(app, client_as, people):
+    """The record's correction history is read a page at a time, with who made each
+    correction, however long the history and however many officers made it."""
+    from app.models import Correction
+    from tests.support.accounts import create_user
+
+    assert app.test_cli_runner().invoke(args=["assignments", "sync"]).exit_code == 0
+    officer, manager = client_as("officer"), client_as("line_manager")
+    pages = {
+        officer: (
+            f"/reports/people/{people['learner']}",
+            f"/reports/people/{people['learner']}?page=2",
+        ),
+        manager: (f"/team/{people['learner']}", f"/team/{people['learner']}?page=2"),
+    }
+
+    def add_corrections(count: int, officers: int, start: int) -> None:
+        authors = [
+            create_user(app, f"officer{start + n}@example.org", is_training_officer=True)
+            for n in range(officers)
+        ]
+        with app.app_context():
+            db.session.add_all(
+                Correction(
+                    user_id=people["learner"],
+                    module_id="sample-module",
+                    kind="reset_cool_down",
+                    reason=f"Help session {n}",
+                    created_by_id=authors[n % officers],
+                )
+                for n in range(count)
+            )
+            db.session.commit()
+
+    add_corrections(120, 2, 0)
+    small = {
+        p: n for c, paths in pages.items() for p, n in statements_per_page(app, c, paths).items()
+    }
+    add_corrections(400, 40, 100)
+    large = {
+        p: n for c, paths in pages.items() for p, n in statements_per_page(app, c, paths).items()
+    }
+    assert small == large
+    assert max(small.values()) <= 20, small
+
+
 def test_a_quiz_submission_does_not_grow_with_the_database(app, client_as, people):
     from tests.support.quizzes import QUIZ, answer_all, complete_learning
 
