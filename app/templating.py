@@ -10,6 +10,7 @@ from wtforms import Form
 from app.admin import presenters
 from app.certificates import codes
 from app.models.base import local_date
+from app.quizzes import wording
 
 
 def error_summary(form: Form) -> dict[str, Any]:
@@ -44,6 +45,7 @@ def has_errors(form: Form | None) -> bool:
 def init_app(app: Flask) -> None:
     app.add_template_global(error_summary)
     app.add_template_global(has_errors)
+    app.add_template_global(wording.lapsed_pass, "explain_lapsed_pass")
     app.add_template_filter(presenters.local_time, "datetime")
     app.add_template_filter(presenters.long_date, "long_date")
     app.add_template_filter(local_date, "local_date")

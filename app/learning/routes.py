@@ -14,12 +14,8 @@ from app.learning.forms import CompleteLessonForm, ContinueForm, DecisionForm, S
 from app.learning.urls import item_url
 from app.models.base import today
 from app.quizzes import services as quizzes
-from app.quizzes.routes import _lapsed_message
 
 bp = Blueprint("learning", __name__, url_prefix="/modules")
-# Why a pass never confirmed no longer counts, in the words the quiz uses when it refuses
-# the confirmation: home, the module page and the quiz page say it where the learner is.
-bp.add_app_template_global(_lapsed_message, "explain_lapsed_pass")
 
 
 def _module(module_id: str):

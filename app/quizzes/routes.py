@@ -7,14 +7,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import catalogue
-from app.admin.presenters import long_date
 from app.auth.permissions import signed_in
 from app.certificates import services as certificates
 from app.database import transactional
 from app.forms import LinkedError
 from app.learning import services as learning
-from app.models.base import local_date
-from app.quizzes import services
+from app.quizzes import services, wording
 from app.quizzes.forms import AcknowledgeForm, AnswerForm, StartQuizForm, SubmitAnswersForm
 
 bp = Blueprint("quizzes", __name__, url_prefix="/modules/<module_id>/quiz")
@@ -233,7 +231,7 @@ def result(module_id: str, attempt_id: int) -> str | Response:
         certificate=certificate,
         certificate_status=certificates.status_of(certificate) if certificate else None,
         applies=learning.module_for(current_user, module_id) is not None,
-        lapsed_message=_lapsed_message(module, attempt) if lapsed else None,
+        lapsed_message=wording.lapsed_pass(module, attempt) if lapsed else None,
     )
 
 
@@ -246,16 +244,6 @@ def _lessons_to_revisit(module, review) -> list:
         if not item.correct and lesson is not None:
             seen.setdefault(lesson.id, lesson)
     return list(seen.values())
-
-
-def _lapsed_message(module, attempt) -> str:
-    months = module.spec.certificate_validity_months
-    passed_on = long_date(local_date(attempt.submitted_at))
-    return (
-        f"You passed this quiz on {passed_on}, but did not confirm the "
-        f"policy. A certificate lasts {months} months from the pass, so that pass is too old "
-        "to certify. Take the quiz again to get your certificate."
-    )
 
 
 @bp.route("/attempts/<int:attempt_id>/acknowledge", methods=["GET", "POST"])
@@ -274,7 +262,7 @@ def acknowledge(module_id: str, attempt_id: int) -> str | Response:
             # The module no longer applies to their job, so its quiz page is a 404: the
             # result page says that neither a confirmation nor a retake is needed.
             return redirect(url_for("quizzes.result", module_id=module_id, attempt_id=attempt_id))
-        flash(_lapsed_message(module, attempt))
+        flash(wording.lapsed_pass(module, attempt))
         return redirect(url_for("quizzes.start", module_id=module_id))
     form = AcknowledgeForm()
     policy = catalogue.get().policy
