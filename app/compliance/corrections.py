@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from app import audit, catalogue
 from app.admin.presenters import long_date
+from app.certificates.lifecycle import add_months
 from app.compliance import queries, standings
 from app.extensions import db
 from app.models import Assignment, Certificate, Correction, CorrectionKind, QuizAttempt, User
@@ -24,7 +25,12 @@ HISTORY_PER_PAGE = 50
 
 
 class CorrectionRefused(ValueError):
-    """A correction that cannot be made, with a message for the officer."""
+    """A correction that cannot be made, with a message for the officer. `field` names the
+    form field the refusal is about (a date), or None when it is about the whole form."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class HistoryPageOutOfRange(LookupError):
@@ -168,12 +174,13 @@ def extend_due(
     if assignment.valid_until is not None and not assignment.exempt:
         raise CorrectionRefused(_validity_refusal(person, module_id, assignment.valid_until, today))
     if new_due_on <= today:
-        raise CorrectionRefused("The new due date must be in the future")
+        raise CorrectionRefused("The new due date must be in the future", field="new_due_on")
     due = max(assignment.due_on, assignment.extended_to or assignment.due_on)
     if new_due_on <= due:
         raise CorrectionRefused(
             f"This would change nothing: the module is already due on {long_date(due)}. "
-            "Enter a later date"
+            "Enter a later date",
+            field="new_due_on",
         )
     correction = _record(
         officer, person, module_id, CorrectionKind.EXTEND_DUE, new_due_on=new_due_on, reason=reason
@@ -309,12 +316,15 @@ def record_offline_completion(
         "This person is not assigned this module, so there is no completion to record",
     )
     if completed_on > today:
-        raise CorrectionRefused("The date of the completion must be today or in the past")
+        raise CorrectionRefused(
+            "The date of the completion must be today or in the past", field="completed_on"
+        )
     # The assignment is locked (`_assigned`), so the same form sent twice at once finds
     # the first one here.
     if _completion_on(person, module_id, completed_on):
         raise CorrectionRefused(
-            f"A completion on {long_date(completed_on)} is already recorded for this module"
+            f"A completion on {long_date(completed_on)} is already recorded for this module",
+            field="completed_on",
         )
     correction = _record(
         officer,
@@ -353,6 +363,27 @@ def _completion_on(person: User, module_id: str, completed_on: date) -> bool:
         )
     )
     return found is not None
+
+
+def covered_elsewhere_until(person: User, module_id: str) -> date | None:
+    """Until when the person's latest completion recorded from elsewhere (not withdrawn)
+    counts for the module, whatever their certificates (None: no such completion)."""
+    module = catalogue.get().modules.get(module_id)
+    if module is None:
+        return None
+    withdrawn = select(Correction.withdraws_id).where(
+        Correction.kind == CorrectionKind.WITHDRAW_COMPLETION.value,
+        Correction.withdraws_id.is_not(None),
+    )
+    latest = db.session.scalar(
+        select(func.max(Correction.completed_on)).where(
+            Correction.user_id == person.id,
+            Correction.module_id == module_id,
+            Correction.kind == CorrectionKind.OFFLINE_COMPLETION.value,
+            Correction.id.not_in(withdrawn),
+        )
+    )
+    return add_months(latest, module.spec.certificate_validity_months) if latest else None
 
 
 def completion_to_withdraw(person: User, correction_id: int) -> Correction | None:

@@ -11,7 +11,9 @@ from app import catalogue
 from app.admin import services as admin_services
 from app.admin.presenters import long_date
 from app.auth.permissions import training_officer
+from app.certificates import codes
 from app.certificates import services as certificates
+from app.certificates.lifecycle import CertificateStatus
 from app.compliance import corrections
 from app.compliance import services as compliance
 from app.database import transactional
@@ -44,34 +46,44 @@ def correct(user_id: int, module_id: str, action: str) -> str | Response:
     back = url_for("reports.record", user_id=user_id)
     if form.validate_on_submit():
         try:
-            _apply_correction(action, person, module_id, form)
+            done = _apply_correction(action, person, module, form)
         except corrections.CorrectionRefused as refused:
-            field = getattr(form, "new_due_on", None) or getattr(form, "completed_on", None)
+            # On the date field only when the refusal is about the date entered.
+            field = getattr(form, refused.field, None) if refused.field else None
             (field.errors if field is not None else form.form_errors).append(str(refused))
         else:
-            flash(f"{title}: saved on {person.first_name} {person.last_name}'s record.", "success")
+            flash(done, "success")
             return redirect(back)
     return render_template(
         "reports/correction.html", form=form, title=title, person=person, module=module, back=back
     )
 
 
-def _apply_correction(action: str, person, module_id: str, form) -> None:
-    reason = form.reason.data
+def _full_name(person) -> str:
+    return f"{person.first_name} {person.last_name}"
+
+
+def _apply_correction(action: str, person, module, form) -> str:
+    """Make the correction; the confirmation: who, which module and what changed."""
+    reason, name, title = form.reason.data, _full_name(person), module.title
     if action == "extend":
         corrections.extend_due(
-            current_user, person, module_id, form.new_due_on.data, reason, today=today()
+            current_user, person, module.id, form.new_due_on.data, reason, today=today()
         )
-    elif action == "exempt":
-        corrections.exempt(current_user, person, module_id, reason)
-    elif action == "end-exemption":
-        corrections.end_exemption(current_user, person, module_id, reason)
-    elif action == "reset-cool-down":
-        corrections.reset_cool_down(current_user, person, module_id, reason)
-    else:
-        corrections.record_offline_completion(
-            current_user, person, module_id, form.completed_on.data, reason, today=today()
-        )
+        return f"{name}'s due date for {title} is now {long_date(form.new_due_on.data)}."
+    if action == "exempt":
+        corrections.exempt(current_user, person, module.id, reason)
+        return f"{name} is exempt from {title}."
+    if action == "end-exemption":
+        corrections.end_exemption(current_user, person, module.id, reason)
+        return f"{name} is no longer exempt from {title}."
+    if action == "reset-cool-down":
+        corrections.reset_cool_down(current_user, person, module.id, reason)
+        return f"{name}'s quiz pause for {title} is reset: they can try the quiz again now."
+    corrections.record_offline_completion(
+        current_user, person, module.id, form.completed_on.data, reason, today=today()
+    )
+    return f"{name}'s completion of {title} on {long_date(form.completed_on.data)} is recorded."
 
 
 @bp.route(
@@ -97,8 +109,8 @@ def withdraw_completion(user_id: int, correction_id: int) -> str | Response:
             form.form_errors.append(str(refused))
         else:
             flash(
-                f"The completion has been withdrawn from {person.first_name} "
-                f"{person.last_name}'s record.",
+                f"The completion has been withdrawn from {_full_name(person)}'s record: "
+                f"{module.title}, dated {long_date(completion.completed_on)}.",
                 "success",
             )
             return redirect(back)
@@ -132,9 +144,30 @@ def revoke(certificate_id: int) -> str | Response:
         except corrections.CorrectionRefused as refused:
             form.form_errors.append(str(refused))
         else:
-            flash("The certificate has been revoked.", "success")
+            flash(
+                f"{certificate.holder_name}'s certificate "
+                f"{codes.display(certificate.code)} for {certificate.module_title} "
+                "has been revoked.",
+                "success",
+            )
             return redirect(back)
-    return render_template("reports/revoke.html", form=form, certificate=certificate, back=back)
+    status = certificates.status_of(certificate)
+    return render_template(
+        "reports/revoke.html",
+        # Already revoked (an old link, or another officer just did it): the page says
+        # when, and there is no form to fill in.
+        form=None if status == CertificateStatus.REVOKED else form,
+        certificate=certificate,
+        status=status.value,
+        # What else still counts once it is revoked: a completion recorded from elsewhere.
+        covered_until=(
+            corrections.covered_elsewhere_until(certificate.holder, certificate.module_id)
+            if status == CertificateStatus.VALID
+            else None
+        ),
+        today=today(),
+        back=back,
+    )
 
 
 # --- Assigning by hand -----------------------------------------------------------------

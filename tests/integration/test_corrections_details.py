@@ -8,13 +8,16 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from freezegun import freeze_time
 from sqlalchemy import func, select
 
+from app import catalogue
+from app.certificates.lifecycle import add_months
 from app.extensions import db
 from app.models import AuditEvent, Correction, User
-from app.models.base import today
-from tests.support.accounts import submit
-from tests.support.compliance import record_completion_elsewhere, sync
+from app.models.base import today, utcnow
+from tests.support.accounts import create_user, sign_in, submit
+from tests.support.compliance import cell_of, long, record_completion_elsewhere, signed_in, sync
 from tests.support.page_checks import visible_text
 from tests.support.quizzes import QUIZ, certify, complete_learning, start, take_quiz
 
@@ -228,7 +231,10 @@ def test_a_quiz_pause_is_reset_once(app, people, client_as):
     officer = client_as("officer")
     path = f"{record_path(people)}/modules/{MODULE}/reset-cool-down"
     done = submit(officer, path, {"reason": "One-to-one help given"}, follow_redirects=True)
-    assert "Success" in visible_text(done.text)
+    assert banner(done) == (
+        f"{name_of(app, people['learner'])}'s quiz pause for {TITLE} is reset: they can try "
+        "the quiz again now."
+    )
     assert "You can try again from" not in learner.get(QUIZ).text
     again = submit(officer, path, {"reason": "Clicked twice"})
     assert again.status_code == 200
@@ -262,6 +268,132 @@ def test_line_managers_see_what_was_corrected_but_not_why(app, people, client_as
     assert reason in officer_sees and evidence in officer_sees
     learner_sees = visible_text(client_as("learner").get("/home").text)
     assert "exempted you" in learner_sees
+
+
+# --- The revoke page says what will happen ----------------------------------------------
+
+
+def revoke_page(client, certificate_id) -> str:
+    return visible_text(client.get(f"/reports/certificates/{certificate_id}/revoke").text)
+
+
+def test_revoking_a_superseded_certificate_does_not_say_they_must_take_it_again(app, people):
+    sync(app)
+    with freeze_time(utcnow()) as clock:
+        first = certify(signed_in(app, "learner@example.org"), app, people["learner"])
+        clock.move_to(first.expires_on - timedelta(days=10))
+        certify(signed_in(app, "learner@example.org"), app, people["learner"], refresher=True)
+        officer = signed_in(app, "officer@example.org")
+        page = revoke_page(officer, first.id)
+        assert "The holder will need to take the module again" not in page, page
+        assert "their current certificate is not affected" in page
+        path = f"/reports/certificates/{first.id}/revoke"
+        revoked = submit(officer, path, {"reason": "Error"}, follow_redirects=True)
+        assert "has been revoked" in banner(revoked)
+        assert cell_of(officer, people["learner"])[0] in ("Compliant", "Expiring")
+
+
+def test_the_revoke_page_of_a_valid_certificate_says_they_must_take_it_again(
+    app, people, client_as
+):
+    sync(app)
+    certificate = certify(client_as("learner"), app, people["learner"])
+    page = revoke_page(client_as("officer"), certificate.id)
+    assert "The holder will need to take the module again." in page
+
+
+def test_the_revoke_page_says_when_a_completion_elsewhere_still_covers_them(app, people, client_as):
+    sync(app)
+    officer = client_as("officer")
+    done = today() - timedelta(days=10)
+    assert record_completion_elsewhere(officer, people["learner"], done).status_code == 302
+    certificate = certify(client_as("learner"), app, people["learner"])
+    with app.app_context():
+        months = catalogue.get().modules[MODULE].spec.certificate_validity_months
+    until = add_months(done, months)
+    page = revoke_page(officer, certificate.id)
+    assert "The holder will need to take the module again" not in page
+    assert (
+        f"Their completion recorded from elsewhere still counts until {long(until)}, so they "
+        "will not need to take the module again before then."
+    ) in page
+    path = f"/reports/certificates/{certificate.id}/revoke"
+    response = submit(officer, path, {"reason": "x"}, follow_redirects=True)
+    assert "has been revoked" in banner(response)
+    assert cell_of(officer, people["learner"])[0] in ("Compliant", "Expiring")
+
+
+def test_the_revoke_page_of_an_expired_or_revoked_certificate(app, people, client_as):
+    sync(app)
+    with freeze_time(utcnow()) as clock:
+        certificate = certify(signed_in(app, "learner@example.org"), app, people["learner"])
+        clock.move_to(certificate.expires_on + timedelta(days=2))
+        officer = signed_in(app, "officer@example.org")
+        assert "It has already expired, so the holder already needs to take the module again." in (
+            revoke_page(officer, certificate.id)
+        )
+        path = f"/reports/certificates/{certificate.id}/revoke"
+        assert submit(officer, path, {"reason": "Issued in error"}).status_code == 302
+        page = revoke_page(officer, certificate.id)
+        assert f"was revoked on {long(today())}. There is nothing more to do." in page
+        assert "Revoke certificate" in page and "Why are you revoking" not in page
+
+
+# --- Confirmations name the person, the module and what changed ------------------------
+
+
+def test_the_confirmation_banner_says_which_module_and_what_changed(app, people, client_as):
+    sync(app)
+    officer = client_as("officer")
+    name = name_of(app, people["learner"])
+    base = f"{record_path(people)}/modules/{MODULE}"
+    later = today() + timedelta(days=120)
+    extended = submit(
+        officer,
+        f"{base}/extend",
+        {"new_due_on": boxes(later), "reason": "Sick leave"},
+        follow_redirects=True,
+    )
+    assert banner(extended) == f"{name}'s due date for {TITLE} is now {long(later)}."
+    exempt = submit(officer, f"{base}/exempt", {"reason": "No IT"}, follow_redirects=True)
+    assert banner(exempt) == f"{name} is exempt from {TITLE}."
+    ended = submit(officer, f"{base}/end-exemption", {"reason": "New job"}, follow_redirects=True)
+    assert banner(ended) == f"{name} is no longer exempt from {TITLE}."
+    done = today() - timedelta(days=5)
+    recorded = submit(
+        officer,
+        f"{base}/offline",
+        {"completed_on": boxes(done), "reason": "Register"},
+        follow_redirects=True,
+    )
+    assert banner(recorded) == f"{name}'s completion of {TITLE} on {long(done)} is recorded."
+    with app.app_context():
+        completion = db.session.scalar(
+            select(Correction.id).where(Correction.kind == "offline_completion")
+        )
+    withdrawn = submit(
+        officer,
+        f"{record_path(people)}/completions/{completion}/withdraw",
+        {"reason": "Wrong person"},
+        follow_redirects=True,
+    )
+    assert banner(withdrawn) == (
+        f"The completion has been withdrawn from {name}'s record: {TITLE}, dated {long(done)}."
+    )
+
+
+def test_the_revocation_banner_names_the_certificate(app, people, client_as):
+    sync(app)
+    certificate = certify(client_as("learner"), app, people["learner"])
+    response = submit(
+        client_as("officer"),
+        f"/reports/certificates/{certificate.id}/revoke",
+        {"reason": "Issued in error"},
+        follow_redirects=True,
+    )
+    said = banner(response)
+    assert said.startswith(f"{certificate.holder_name}'s certificate ")
+    assert said.endswith(f" for {TITLE} has been revoked.")
 
 
 # --- The correction history in pages --------------------------------------------------
@@ -344,3 +476,30 @@ def test_an_officers_own_record_does_not_offer_corrections_they_cannot_make(app,
     other = officer.get(record_path(people)).text
     assert f"{record_path(people)}/modules/{MODULE}/exempt" in other
     assert "Another training officer must correct your record" not in other
+
+
+def test_a_refusal_not_about_the_date_is_not_put_on_the_date(app, people, client_as):
+    sync(app)
+    officer = client_as("officer")
+    later = today() + timedelta(days=90)
+    own = f"{record_path(people, 'officer')}/modules/{MODULE}/extend"
+    refused = submit(officer, own, {"new_due_on": boxes(later), "reason": "Busy"})
+    assert "You cannot correct your own training record" in visible_text(refused.text)
+    assert 'id="new_due_on-date-error"' not in refused.text
+    # A certificate decides the status: no date would do, so it is about the whole form.
+    certify(client_as("learner"), app, people["learner"])
+    path = f"{record_path(people)}/modules/{MODULE}/extend"
+    valid = submit(officer, path, {"new_due_on": boxes(later), "reason": "Busy"})
+    assert "An extension cannot change this" in visible_text(valid.text)
+    assert 'id="new_due_on-date-error"' not in valid.text
+    # A date that is the problem is still shown on the date.
+    create_user(app, "colleague@example.org", is_training_officer=True)
+    other = app.test_client()
+    sign_in(other, "colleague@example.org")
+    dated = submit(
+        other,
+        f"/reports/people/{people['officer']}/modules/{MODULE}/offline",
+        {"completed_on": boxes(today() + timedelta(days=1)), "reason": "Register"},
+    )
+    assert "The date of the completion must be today or in the past" in visible_text(dated.text)
+    assert 'id="completed_on-date-error"' in dated.text

@@ -94,7 +94,15 @@ def test_an_extension_is_refused_when_a_completion_elsewhere_decides_the_status(
     sync(app)
     officer = client_as("officer")
     long_ago = today() - timedelta(days=800)
-    record_completion_elsewhere(officer, people["learner"], long_ago)
+    recorded = submit(
+        officer,
+        f"/reports/people/{people['learner']}/modules/{MODULE}/offline",
+        {"completed_on": boxes(long_ago), "reason": "Old register"},
+        follow_redirects=True,
+    )
+    assert f"completion of A sample module on {long(long_ago)} is recorded" in visible_text(
+        recorded.text
+    )
     assert cell_of(officer, people["learner"])[0] == "Expired"
     later = today() + timedelta(days=60)
     response = submit(
@@ -120,7 +128,10 @@ def test_an_extension_to_the_due_date_or_before_it_is_refused(app, people, clien
         ) in visible_text(response.text)
     assert corrections_saved(app) == 0
     later = due + timedelta(days=1)
-    assert submit(officer, path, {"new_due_on": boxes(later), "reason": "x"}).status_code == 302
+    extended = submit(officer, path, {"new_due_on": boxes(later), "reason": "x"})
+    assert extended.status_code == 302
+    banner = visible_text(officer.get(extended.headers["Location"]).text)
+    assert f"due date for A sample module is now {long(later)}." in banner
     assert cell_of(officer, people["learner"]) == ("Not started", long(later))
     # The new due date is the one to beat now.
     refused = submit(officer, path, {"new_due_on": boxes(later), "reason": "x"})
@@ -288,7 +299,12 @@ def test_a_completion_recorded_in_error_can_be_withdrawn(app, people, client_as)
     right = today() - timedelta(days=500)  # the real, older date: long expired
     submit(officer, offline, {"completed_on": boxes(right), "reason": "Old register"})
     wrong = today() - timedelta(days=2)  # meant for someone else
-    submit(officer, offline, {"completed_on": boxes(wrong), "reason": "Register"})
+    submit(
+        officer,
+        offline,
+        {"completed_on": boxes(wrong), "reason": "Register"},
+        follow_redirects=True,  # the confirmations, which name the module, are read here
+    )
     assert cell_of(officer, learner)[0] == "Compliant"
     record = officer.get(f"/reports/people/{learner}").text
     # One link per completion still standing; take the one for the wrong date.
