@@ -99,7 +99,8 @@ def drift_reported(app) -> bool:
 
 def status_of(officer, user_id: int) -> str:
     record = officer.get(f"/reports/people/{user_id}").get_data(as_text=True)
-    row = record.split("A sample module")[1]
+    # The module's row (a confirmation banner above the table may name the module too).
+    row = record.split('<th scope="row" class="govuk-table__header">A sample module</th>')[1]
     return re.search(r'<strong class="govuk-tag[^"]*">([^<]+)</strong>', row).group(1)
 
 

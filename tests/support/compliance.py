@@ -28,7 +28,9 @@ def signed_in(app: Flask, email: str):
 def cell_of(officer, user_id: int, module_title: str = "A sample module") -> tuple[str, str]:
     """(status, due or expiry date) of one module on the person's record."""
     record = officer.get(f"/reports/people/{user_id}").text
-    row = record.split(module_title)[1].split("</tr>")[0]
+    # The module's row (a confirmation banner above the table may name the module too).
+    row = record.split(f'<th scope="row" class="govuk-table__header">{module_title}</th>')[1]
+    row = row.split("</tr>")[0]
     status = re.search(r'<strong class="govuk-tag[^"]*">([^<]+)</strong>', row).group(1)
     due = re.findall(r'<td class="govuk-table__cell">([^<]*)</td>', row)[0]
     return status, due
