@@ -70,9 +70,14 @@ class Point:
 def whole_percent(percent: float) -> int:
     """The whole percentage shown for a value: half rounds up (82.5 -> 83), unlike round().
 
+    100% means every module counts and 0% that none does, so anything in between stays
+    within 1-99% (199 of 200 is 99%, not 100%; 1 of 250 is 1%, not 0%).
     Tables showing the same numbers should use this too, so chart and table agree.
     """
-    return math.floor(_clamp(percent) + 0.5)
+    clamped = _clamp(percent)
+    if clamped in (0.0, 100.0):
+        return int(clamped)
+    return min(99, max(1, math.floor(clamped + 0.5)))
 
 
 def bar_chart(*, chart_id: str, title: str, description: str, bars: Sequence[Bar]) -> Markup:

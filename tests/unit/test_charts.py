@@ -148,9 +148,27 @@ def test_out_of_range_percentages_are_clamped_and_nan_is_refused():
 
 
 def test_numbers_are_whole_percent_rounding_half_up():
-    assert [whole_percent(p) for p in (0, 0.4, 82.5, 99.4, 99.6, 100)] == [0, 0, 83, 99, 100, 100]
+    assert [whole_percent(p) for p in (0, 1.5, 82.5, 99.4, 100)] == [0, 2, 83, 99, 100]
     svg = bars_svg(Bar("Finance", 82.5, ""))
     assert texts(groups(svg, "bar")[0])[-1] == "83%"
+
+
+def test_only_everything_is_100_percent_and_only_nothing_is_0_percent():
+    # 199 of 200 would round to 100%, and 1 of 250 to 0%: neither is true.
+    nearly_all = [100 * 199 / 200, 99.6, 99.99999]
+    nearly_none = [100 * 1 / 250, 0.4, 0.00001]
+    assert [whole_percent(p) for p in nearly_all] == [99, 99, 99]
+    assert [whole_percent(p) for p in nearly_none] == [1, 1, 1]
+    assert [whole_percent(p) for p in (100 * 200 / 200, 100.0, 0.0, 0)] == [100, 100, 0, 0]
+    # Float noise past either end is still everything or nothing.
+    assert [whole_percent(p) for p in (100.0000001, -0.0000001, -3)] == [100, 0, 0]
+    bars = groups(bars_svg(Bar("Nearly", 99.5, ""), Bar("Barely", 0.4, "")), "bar")
+    assert [texts(bar)[-1] for bar in bars] == ["99%", "1%"]
+    assert [tooltip(bar) for bar in bars] == ["Nearly: 99%", "Barely: 1%"]
+    points = groups(line_svg(Point("Jan 2025", 0.4), Point("Feb 2025", 99.5)), "point")
+    assert [tooltip(point) for point in points] == ["Jan 2025: 1%", "Feb 2025: 99%"]
+    with pytest.raises(ValueError, match="finite"):
+        whole_percent(math.inf)
 
 
 def test_height_grows_with_the_number_of_bars():
