@@ -123,7 +123,11 @@ def summarise(filters: Filters, *, on: date | None = None) -> Summary:
 def new_starters_not_started(filters: Filters, columns: Columns) -> list[Person]:
     """People who started in the last 90 days and have not started any module they must
     do (overdue or not): none opened, none held through a completion recorded from
-    elsewhere. Exempt modules are left out; someone exempt from all of them is not listed."""
+    elsewhere. Exempt modules are left out; someone exempt from all of them is not listed.
+
+    The department and module filters apply: with a module chosen, those who have not
+    started that module (someone without it has nothing of it to start). A status or due
+    date does not: the page says so."""
     on = columns.on
     touched = case(
         (or_(Assignment.started.is_(True), Assignment.valid_until.is_not(None)), 1), else_=0
@@ -135,6 +139,7 @@ def new_starters_not_started(filters: Filters, columns: Columns) -> list[Person]
             counted(),
             Assignment.exempt.is_(False),
             User.start_date.between(on - timedelta(days=NEW_STARTER_DAYS), on),
+            *([Assignment.module_id == filters.module_id] if filters.module_id else []),
         )
         .group_by(Assignment.user_id)
         .having(func.sum(touched) == 0)

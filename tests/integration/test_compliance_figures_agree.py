@@ -13,7 +13,7 @@ from app.compliance import standings
 from app.extensions import db
 from app.models import Correction, User
 from app.models.base import today, utcnow
-from tests.support.accounts import create_department, sign_in
+from tests.support.accounts import create_department, create_user, sign_in, submit
 from tests.support.compliance import sync
 from tests.support.page_checks import visible_text
 
@@ -30,6 +30,14 @@ def figure(page: str, label: str) -> str:
     """The visible text of one dashboard figure (the summary list's value)."""
     row = page.split(f'<dt class="govuk-summary-list__key">{label}</dt>')[1]
     return visible_text(row.split("</dd>")[0])
+
+
+def new_starters_listed(page: str) -> list[str]:
+    """The names in the dashboard's list of new starters who have not started."""
+    if 'id="new-starters"' not in page:
+        return []
+    section = page.split('id="new-starters"')[1].split("</ul>")[0]
+    return re.findall(r'<a class="govuk-link" href="/reports/people/\d+">([^<]+)</a>', section)
 
 
 def table_row(page: str, heading: str) -> list[str]:
@@ -117,3 +125,73 @@ def test_1_of_250_is_not_shown_as_0_percent_and_all_is_100_percent(app, people):
     page = officer.get(f"/reports?department={everyone}").text
     assert figure(page, "Compliant").startswith("100% (3 of 3 assigned modules)")
     assert table_row(page, f"{today():%b %Y}") == ["100%"]
+
+
+# --- New starters who have not started: the module filter applies, the others are named --
+
+
+def test_new_starters_follow_the_module_filter(app, people):
+    """Nina (not in a regulated role) has only the sample module. Rae (regulated) has both
+    and has begun the sample module, not the regulated-only one."""
+    start = today() - timedelta(days=5)
+    create_user(app, "nina@example.org", first_name="Nina", last_name="Ng", start_date=start)
+    create_user(
+        app,
+        "rae@example.org",
+        first_name="Rae",
+        last_name="Ross",
+        start_date=start,
+        is_regulated_role=True,
+    )
+    sync(app)
+    rae = app.test_client()
+    assert sign_in(rae, "rae@example.org").status_code == 302
+    assert submit(rae, f"/modules/{MODULE}/lessons/first-lesson", {}).status_code == 302
+    officer = officer_client(app)
+    label = "New starters who have not started"
+
+    page = officer.get("/reports").text  # Rae has begun something: not listed
+    assert figure(page, label) == "1 person"
+    assert '<a class="govuk-link" href="#new-starters">1 person</a>' in page
+    assert new_starters_listed(page) == ["Nina Ng"]
+
+    page = officer.get(f"/reports?module={MODULE}").text
+    assert figure(page, label) == "1 person"
+    assert new_starters_listed(page) == ["Nina Ng"]
+
+    # Every figure is about the regulated-only module: Nina has none of it to start, and
+    # Rae has not started it.
+    page = officer.get("/reports?module=regulated-only").text
+    assert figure(page, label) == "1 person"
+    assert new_starters_listed(page) == ["Rae Ross"]
+    assert "does not apply" not in figure(page, label)
+
+
+def test_new_starters_with_nothing_to_start_in_the_module_are_not_counted(app, people):
+    create_user(app, "nina@example.org", first_name="Nina", start_date=today() - timedelta(days=5))
+    create_user(app, "rhona@example.org", first_name="Rhona", is_regulated_role=True)
+    sync(app)
+    officer = officer_client(app)
+    page = officer.get("/reports?module=regulated-only").text
+    assert figure(page, "New starters who have not started") == "0 people"
+    assert new_starters_listed(page) == [] and 'href="#new-starters"' not in page
+
+
+def test_new_starters_say_that_a_status_or_due_date_does_not_apply(app, people):
+    """Filtered to Expired (nothing is), the figure still counts the new starter: the page
+    says that a status or due date does not apply to it, as the trend chart does."""
+    create_user(app, "nina@example.org", first_name="Nina", start_date=today() - timedelta(days=5))
+    sync(app)
+    officer = officer_client(app)
+    note = (
+        "This figure follows the department and module chosen. "
+        "A status or due date does not apply to it."
+    )
+    label = "New starters who have not started"
+    assert note not in visible_text(officer.get("/reports").text)
+    for query in ("status=Expired", f"due_before={today():%Y-%m-%d}"):
+        page = officer.get(f"/reports?{query}").text
+        assert figure(page, label) == f"1 person {note}", query
+        assert [name.split()[0] for name in new_starters_listed(page)] == ["Nina"], query
+    page = officer.get("/reports?status=Expired").text
+    assert figure(page, "Expired").startswith("0")

@@ -187,7 +187,7 @@ def test_a_new_starter_who_started_is_not_listed_once_overdue(app, people, clien
         page = officer.get("/reports").text
         section = visible_text(page.split("New starters who have not started</h2>")[1])
         assert "Nel" in section and "Nina" not in section
-        assert dashboard_figure(page, "New starters who have not started") == "1"
+        assert dashboard_figure(page, "New starters who have not started") == "1 person"
 
 
 def test_an_exempt_module_does_not_hide_a_new_starter_who_has_not_started(app, people, client_as):
