@@ -38,7 +38,7 @@ class Tally:
     label: str
     key: str
     assigned: int = 0  # not exempt
-    compliant: int = 0
+    compliant: int = 0  # held: the statuses Compliant and Expiring (COMPLIANT)
     overdue: int = 0  # past the due date, never held (not expired: that is `expired`)
     expired: int = 0
 
@@ -58,6 +58,12 @@ class Summary:
     expiring: int  # as the status Expiring: inside the renewal window
     exempt: int
     new_starters_not_started: list[Person]
+
+    @property
+    def compliant_not_expiring(self) -> int:
+        """As the status Compliant: held, outside the renewal window. The headline's
+        compliant figure is these and the `expiring` ones."""
+        return self.overall.compliant - self.expiring
 
 
 def summarise(filters: Filters, *, on: date | None = None) -> Summary:

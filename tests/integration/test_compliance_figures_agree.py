@@ -4,6 +4,8 @@ PostgreSQL (from the review of the compliance figures)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import timedelta
 
@@ -14,7 +16,7 @@ from app.extensions import db
 from app.models import Correction, User
 from app.models.base import today, utcnow
 from tests.support.accounts import create_department, create_user, sign_in, submit
-from tests.support.compliance import sync
+from tests.support.compliance import record_completion_elsewhere, sync
 from tests.support.page_checks import visible_text
 
 MODULE = "sample-module"
@@ -30,6 +32,10 @@ def figure(page: str, label: str) -> str:
     """The visible text of one dashboard figure (the summary list's value)."""
     row = page.split(f'<dt class="govuk-summary-list__key">{label}</dt>')[1]
     return visible_text(row.split("</dd>")[0])
+
+
+def csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
 
 
 def new_starters_listed(page: str) -> list[str]:
@@ -195,3 +201,50 @@ def test_new_starters_say_that_a_status_or_due_date_does_not_apply(app, people):
         assert [name.split()[0] for name in new_starters_listed(page)] == ["Nina"], query
     page = officer.get("/reports?status=Expired").text
     assert figure(page, "Expired").startswith("0")
+
+
+# --- "Compliant" on the dashboard: the statuses Compliant and Expiring, linked apart -----
+
+
+def listed(page: str) -> int:
+    """How many people a People list says it shows."""
+    return int(re.search(r"(\d+) (?:person|people)\. Sort by", page).group(1))
+
+
+def test_the_compliant_figure_is_the_sum_of_the_two_lists_it_links_to(app, people):
+    """Two people hold the module, one of them inside the renewal window. The headline
+    counts both, and says so: one Compliant and one Expiring, each a link to its list."""
+    sync(app)
+    officer = officer_client(app)
+    record_completion_elsewhere(officer, people["learner"], today() - timedelta(days=2))
+    record_completion_elsewhere(officer, people["line_manager"], today() - timedelta(days=340))
+    page = officer.get("/reports").text
+    headline = figure(page, "Compliant")
+    assert headline == "50% (2 of 4 assigned modules): 1 Compliant and 1 Expiring", headline
+    row = page.split('<dt class="govuk-summary-list__key">Compliant</dt>')[1].split("</dd>")[0]
+    links = dict(
+        (text, href.replace("&amp;", "&"))
+        for href, text in re.findall(r'<a class="govuk-link" href="([^"]+)">([^<]+)</a>', row)
+    )
+    assert links == {
+        "1 Compliant": "/reports/people?status=Compliant",
+        "1 Expiring": "/reports/people?status=Expiring",
+    }
+    in_lists = [listed(officer.get(href).text) for href in links.values()]
+    assert in_lists == [1, 1]
+    held = int(re.search(r"\((\d+) of \d+ assigned modules\)", page).group(1))
+    assert held == sum(in_lists) == 2
+    exported = [
+        len(csv_rows(officer.get(f"/reports/export/compliance.csv?status={status}"))) - 1
+        for status in ("Compliant", "Expiring")
+    ]
+    assert sum(exported) == held
+    # The tables count the same set, and their header says so.
+    for caption in ("Compliance by department (the chart's numbers)", "Compliance by module"):
+        table = page.split(caption)[1].split("</thead>")[0]
+        headers = re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', table)
+        assert headers[1] == "Compliant (incl. Expiring)", caption
+    assert table_row(page, "A sample module")[0] == "50% (2 of 4)"
+    # The links keep the other filters.
+    page = officer.get(f"/reports?module={MODULE}").text
+    assert f'href="/reports/people?module={MODULE}&amp;status=Expiring">1 Expiring</a>' in page

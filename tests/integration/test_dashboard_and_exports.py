@@ -292,7 +292,7 @@ def test_overdue_and_expired_are_counted_apart_everywhere_on_the_dashboard(app, 
     assert dashboard_figure(page, "Expired").startswith("1")
     by_department = page.split("Compliance by department (the chart's numbers)")[1]
     headers = re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', by_department.split("</thead>")[0])
-    assert headers == ["Department", "Compliant", "Overdue", "Expired"]
+    assert headers == ["Department", "Compliant (incl. Expiring)", "Overdue", "Expired"]
     assert table_row(page, "Housing")[1:] == ["1", "1"]
     assert table_row(page, "A sample module")[1:] == ["1", "1"]
 
