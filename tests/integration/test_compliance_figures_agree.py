@@ -9,6 +9,7 @@ import io
 import re
 from datetime import timedelta
 
+from freezegun import freeze_time
 from sqlalchemy import insert, select
 
 from app.compliance import standings
@@ -16,8 +17,9 @@ from app.extensions import db
 from app.models import Correction, User
 from app.models.base import today, utcnow
 from tests.support.accounts import create_department, create_user, sign_in, submit
-from tests.support.compliance import record_completion_elsewhere, sync
+from tests.support.compliance import record_completion_elsewhere, signed_in, sync
 from tests.support.page_checks import visible_text
+from tests.support.quizzes import certify
 
 MODULE = "sample-module"
 
@@ -248,3 +250,93 @@ def test_the_compliant_figure_is_the_sum_of_the_two_lists_it_links_to(app, peopl
     # The links keep the other filters.
     page = officer.get(f"/reports?module={MODULE}").text
     assert f'href="/reports/people?module={MODULE}&amp;status=Expiring">1 Expiring</a>' in page
+
+
+# --- After a revocation, only what was begun since counts as started ---------------------
+
+
+def module_status(client, path: str) -> str:
+    """The sample module's status tag on a person's record (officer's or manager's)."""
+    record = client.get(path).text
+    row = record.split('<th scope="row" class="govuk-table__header">A sample module</th>')[1]
+    return re.search(r'<strong class="govuk-tag[^"]*">([^<]+)</strong>', row).group(1)
+
+
+def drift_reported(app) -> bool:
+    return "brought up to date" in sync(app)
+
+
+def test_after_a_revocation_nothing_begun_is_not_started_everywhere(app, people, client_as):
+    """Lewis passed, then his certificate was revoked, and he has opened nothing since:
+    his own page, the officer's record, the People list and his manager's team page agree
+    that he has not started. Once he opens a lesson, they agree that he is in progress."""
+    sync(app)
+    lewis = people["learner"]
+    learner = client_as("learner")
+    certificate = certify(learner, app, lewis)
+    officer = officer_client(app)
+    revoke = f"/reports/certificates/{certificate.id}/revoke"
+    assert submit(officer, revoke, {"reason": "Answers shared"}).status_code == 302
+    manager = client_as("line_manager")
+
+    def everywhere() -> tuple[str, str, bool, bool]:
+        return (
+            module_status(officer, f"/reports/people/{lewis}"),
+            module_status(manager, f"/team/{lewis}"),
+            "Lewis" in visible_text(officer.get("/reports/people?status=Not started").text),
+            "Lewis" in visible_text(officer.get("/reports/people?status=In progress").text),
+        )
+
+    own = visible_text(client_as("learner").get("/home").text)
+    assert "A sample module Certificate revoked" in own
+    assert everywhere() == ("Not started", "Not started", True, False)
+    assert not drift_reported(app)
+
+    assert submit(learner, f"/modules/{MODULE}/lessons/first-lesson", {}).status_code == 302
+    own = visible_text(client_as("learner").get("/home").text)
+    assert "A sample module Learning complete" in own  # the refresher's only lesson
+    assert everywhere() == ("In progress", "In progress", False, True)
+    assert not drift_reported(app)
+
+
+def test_a_refresher_begun_before_the_revocation_still_counts(app, people, client_as):
+    """Begun in the renewal window (the next cycle), then the certificate is revoked: what
+    was begun belongs to the cycle he is in now, so he is in progress."""
+    sync(app)
+    lewis = people["learner"]
+    with freeze_time(utcnow()) as clock:
+        certificate = certify(client_as("learner"), app, lewis)
+        clock.move_to(certificate.expires_on - timedelta(days=20))
+        learner = signed_in(app, "learner@example.org")
+        lesson = f"/modules/{MODULE}/lessons/first-lesson"
+        assert submit(learner, lesson, {}).status_code == 302
+        officer = signed_in(app, "officer@example.org")
+        assert module_status(officer, f"/reports/people/{lewis}") == "Expiring"
+        revoke = f"/reports/certificates/{certificate.id}/revoke"
+        assert submit(officer, revoke, {"reason": "Answers shared"}).status_code == 302
+        assert module_status(officer, f"/reports/people/{lewis}") == "Overdue"  # long ago
+        later = today() + timedelta(days=30)
+        extend = f"/reports/people/{lewis}/modules/{MODULE}/extend"
+        new_due = {"new_due_on": [later.day, later.month, later.year], "reason": "Leave"}
+        assert submit(officer, extend, new_due).status_code == 302
+        assert module_status(officer, f"/reports/people/{lewis}") == "In progress"
+        own = visible_text(learner.get("/home").text)
+        assert "A sample module Learning complete" in own
+        assert not drift_reported(app)
+
+
+def test_replaying_a_scenario_under_a_valid_certificate_is_not_a_new_start(app, people, client_as):
+    """Opening a scenario again while the certificate stands belongs to its cycle: the
+    standing kept as the page is used agrees with the one `sync` works out, and after a
+    revocation it does not count."""
+    sync(app)
+    lewis = people["learner"]
+    learner = client_as("learner")
+    certificate = certify(learner, app, lewis)
+    submit(learner, f"/modules/{MODULE}/scenarios/office-choice", {})
+    assert not drift_reported(app)
+    officer = officer_client(app)
+    revoke = f"/reports/certificates/{certificate.id}/revoke"
+    assert submit(officer, revoke, {"reason": "Answers shared"}).status_code == 302
+    assert module_status(officer, f"/reports/people/{lewis}") == "Not started"
+    assert not drift_reported(app)
