@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import exists, func, or_, select, union, update
+from sqlalchemy import func, select, union, update
 
 from app import catalogue
 from app.certificates.lifecycle import add_months
@@ -36,9 +36,12 @@ class Standing:
     valid_until: date | None = None  # latest certificate (unless revoked) or completion
     extended_to: date | None = None  # the latest extension an officer granted
     exempt: bool = False
-    # Progress in the person's current cycle: one after their latest certificate's (any
-    # cycle when they have none), as their own page counts it. A revoked certificate's
-    # cycle is over, so the learning done for it no longer counts as started.
+    # Progress in the person's current cycle, as their own page counts it: from their
+    # latest certificate's cycle on (any cycle when they have none), and once that
+    # certificate is revoked, from the next cycle only: the learning done for it no
+    # longer counts as started. (Renewal time also begins the next cycle, but while a
+    # certificate is held this flag never decides the status.) Progress is always
+    # recorded in the current cycle, so `mark_started` needs no such test.
     started: bool = False
 
 
@@ -61,29 +64,13 @@ def refresh(user_id: int, module_id: str) -> None:
 
 
 def mark_started(user_id: int, module_id: str) -> None:
-    """The person has opened a lesson, a scenario or the quiz of this module (the row is
-    saved): started, if that progress is in their current cycle (see `Standing.started`;
-    reading again what a valid certificate covers is not)."""
-    latest = (
-        select(func.coalesce(func.max(Certificate.cycle), 0))
-        .where(
-            Certificate.user_id == user_id,
-            Certificate.module_id == module_id,
-            Certificate.superseded_at.is_(None),
-        )
-        .scalar_subquery()
-    )
-    progress = [
-        exists().where(table.user_id == user_id, table.module_id == module_id, table.cycle > latest)
-        for table in (ItemProgress, ScenarioRun, QuizAttempt)
-    ]
+    """The person has opened a lesson, a scenario or the quiz of this module."""
     db.session.execute(
         update(Assignment)
         .where(
             Assignment.user_id == user_id,
             Assignment.module_id == module_id,
             Assignment.started.is_(False),
-            or_(*progress),
         )
         .values(started=True)
         .execution_options(synchronize_session=False)
@@ -206,9 +193,11 @@ def _worked_out(
             continue
         completion_until = add_months(completed_on, validity[key[1]])
         until[key] = max(filter(None, (until.get(key), completion_until)))
-    # Started: progress in a cycle after the latest certificate's (revoked or not). While
-    # a certificate stands that never decides the status; once it is revoked, only what
-    # was begun since counts, as on the person's own page.
+    # The first cycle whose progress counts as started (see `Standing.started`): the
+    # latest certificate's, or the one after it once it is revoked (no expiry in `valid`).
+    counts_from = {
+        key: cycle + 1 if expiry is None else cycle for key, (cycle, expiry) in valid.items()
+    }
     progress = union(
         *(
             only(select(table.user_id, table.module_id, table.cycle), table)
@@ -217,12 +206,12 @@ def _worked_out(
     ).subquery()
     started = {
         (user, module)
-        for user, module, cycle in db.session.execute(
+        for user, module, latest in db.session.execute(
             select(progress.c.user_id, progress.c.module_id, func.max(progress.c.cycle)).group_by(
                 progress.c.user_id, progress.c.module_id
             )
         )
-        if cycle > valid.get((user, module), (0, None))[0]
+        if latest >= counts_from.get((user, module), 0)
     }
     keys = set(until) | set(extended) | set(exempt) | started
     return {

@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 
 from app.compliance import standings
 from app.extensions import db
-from app.models import Correction, User
+from app.models import Assignment, Correction, User
 from app.models.base import today, utcnow
 from tests.support.accounts import create_department, create_user, sign_in, submit
 from tests.support.compliance import record_completion_elsewhere, signed_in, sync
@@ -325,18 +325,31 @@ def test_a_refresher_begun_before_the_revocation_still_counts(app, people, clien
         assert not drift_reported(app)
 
 
-def test_replaying_a_scenario_under_a_valid_certificate_is_not_a_new_start(app, people, client_as):
-    """Opening a scenario again while the certificate stands belongs to its cycle: the
-    standing kept as the page is used agrees with the one `sync` works out, and after a
-    revocation it does not count."""
+def started_flag(app, user_id: int) -> bool:
+    with app.app_context():
+        return db.session.scalar(
+            select(Assignment.started).where(
+                Assignment.user_id == user_id, Assignment.module_id == MODULE
+            )
+        )
+
+
+def test_the_learning_for_a_revoked_certificate_a_replay_included_does_not_count(
+    app, people, client_as
+):
+    """While the certificate is held, its cycle is the current one: the learning done for
+    it (and a scenario opened again) counts as started, as the standing has always said,
+    so `sync` finds nothing to repair. Once it is revoked, none of it counts."""
     sync(app)
     lewis = people["learner"]
     learner = client_as("learner")
     certificate = certify(learner, app, lewis)
+    assert started_flag(app, lewis) is True
     submit(learner, f"/modules/{MODULE}/scenarios/office-choice", {})
     assert not drift_reported(app)
     officer = officer_client(app)
     revoke = f"/reports/certificates/{certificate.id}/revoke"
     assert submit(officer, revoke, {"reason": "Answers shared"}).status_code == 302
+    assert started_flag(app, lewis) is False
     assert module_status(officer, f"/reports/people/{lewis}") == "Not started"
     assert not drift_reported(app)
