@@ -54,7 +54,7 @@ def test_officer_imports_finds_overdue_extends_exports_and_audits(
     check(page, html_checker, seen)
 
     page.goto(base + "/reports")
-    overdue = page.locator("main dl a").first  # the "Overdue" count
+    overdue = page.locator("main dl a", has_text="overdue").first  # the "Overdue" count
     click(page, overdue)
     check(page, html_checker, seen)
     person = page.locator("main tbody th a").first
