@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
 LARGEST_ID = 2**31 - 1  # PostgreSQL's INTEGER; SQLite's is wider
@@ -31,3 +31,14 @@ def id_arg(name: str) -> int | None:
 def init_app(app: Flask) -> None:
     """Before any blueprint is registered: rules pick their converters when added."""
     app.url_map.converters["int"] = IdConverter
+
+
+def page_arg() -> int:
+    """?page=N of a paged list: 1 when missing; anything but a whole number of at most six
+    ASCII digits is "Page not found" (a number past the last page is the service's 404)."""
+    raw = request.args.get("page")
+    if raw is None:
+        return 1
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):
+        abort(404)
+    return int(raw)

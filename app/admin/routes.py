@@ -25,6 +25,7 @@ from app.auth import services as auth_services
 from app.auth.permissions import administrator, training_officer
 from app.database import transactional
 from app.models.organisation import normalise_email
+from app.routing import page_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -43,17 +44,6 @@ def _helpers() -> dict[str, Any]:
 
 def _actor():
     return current_user._get_current_object()
-
-
-def _page_number() -> int:
-    """?page=N; anything but a page that exists is "Page not found"."""
-    raw = request.args.get("page")
-    if raw is None:
-        return 1
-    number = services.whole_number(raw, max_digits=6)
-    if number is None:
-        abort(404)
-    return number
 
 
 def _person_or_404(user_id: int):
@@ -83,7 +73,7 @@ def users() -> str:
         departments,
     )
     try:
-        page = services.search_people(filters, _page_number())
+        page = services.search_people(filters, page_arg())
     except services.PageOutOfRange:
         abort(404)
     filter_form = PeopleFilterForm(
@@ -337,7 +327,7 @@ def audit_log() -> str:
     page, pagination = None, None
     if valid:
         try:
-            page = services.audit_events(filters, _page_number())
+            page = services.audit_events(filters, page_arg())
         except services.PageOutOfRange:
             abort(404)
         query = filters.as_query()

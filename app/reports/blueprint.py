@@ -19,7 +19,7 @@ from app.certificates import services as certificates
 from app.compliance import corrections, queries
 from app.compliance.queries import Filters
 from app.compliance.rules import Status
-from app.routing import id_arg
+from app.routing import id_arg, page_arg
 
 bp = Blueprint("reports", __name__)
 PER_PAGE = 50
@@ -249,20 +249,9 @@ def back_to_list(endpoint: str) -> str:
     return url_for(endpoint) + (f"?{urlencode(kept)}" if kept else "")
 
 
-def _history_page_number() -> int:
-    """?page=N of the record's correction history: a page that does not exist is a 404."""
-    raw = request.args.get("page")
-    if raw is None:
-        return 1
-    number = admin_services.whole_number(raw, max_digits=6)
-    if number is None:
-        abort(404)
-    return number
-
-
 def record_page(person, *, manager_view: bool) -> str:
     try:
-        history = corrections.history(person, _history_page_number())
+        history = corrections.history(person, page_arg())
     except corrections.HistoryPageOutOfRange:
         abort(404)
     row = queries.person_row(person.id)
