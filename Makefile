@@ -100,8 +100,14 @@ format: install-dev ## Format the code (ruff)
 # Two workers; each test file runs whole on one worker (browser files share a page checker).
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
+# Scratch files (SQLite databases, the browser's profile) go to memory (/dev/shm) where the
+# machine has it: on a slow disk every SQLite commit waits for fsync, which tests do not
+# need (PostgreSQL keeps its own disk). Removed afterwards, whatever the result.
 test: install-dev assets system-test-deps lint ## Set up and run lint and every test (STRICT=1: nothing may skip)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@scratch=$$( { [ -d /dev/shm ] && [ -w /dev/shm ] && mktemp -d /dev/shm/oct-tests.XXXXXX; } || mktemp -d ); \
+	trap 'rm -rf "$$scratch"' EXIT; \
+	echo "pytest $(PYTEST_ARGS) (scratch files in $$scratch)"; \
+	TMPDIR="$$scratch" $(BIN)/python -m pytest $(PYTEST_ARGS) --basetemp="$$scratch/pytest"
 
 bench: install-dev assets ## Benchmark pages against /healthz (BENCH_ARGS="--users 10000")
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
