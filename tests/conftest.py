@@ -26,6 +26,16 @@ STRICT = os.environ.get("STRICT") == "1"
 BACKENDS = ("sqlite", "postgresql")
 
 
+# Files whose tests each start a Python process (seconds apiece on a slow machine): they go
+# first, so that with two workers (--dist loadfile) such a file never runs alone at the end
+# while the other worker waits.
+SLOW_FILES_FIRST = ("tests/unit/test_config.py",)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FILES_FIRST))  # stable
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip with a loud reason, or fail when STRICT=1 forbids skipping."""
     if STRICT:
