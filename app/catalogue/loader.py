@@ -6,6 +6,8 @@ training officer editing content can fix it without reading code.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +60,10 @@ class Scenario:
 class Quiz:
     spec: schema.QuestionBank
     questions: MappingProxyType[str, schema.Question]
+    # The questions and the titles of the lessons they name, as JSON text, and its SHA-256:
+    # stored once per wording (app.quizzes.archive) so a result shows what was asked.
+    snapshot: str = ""
+    fingerprint: str = ""
 
     @property
     def settings(self) -> schema.QuizSettings:
@@ -346,7 +352,25 @@ def _load_quiz(
         )
     if len(loading.problems) > before:
         return None
-    return Quiz(bank, MappingProxyType({q.id: q for q in bank.questions}))
+    snapshot = _snapshot(bank, lessons)
+    return Quiz(
+        bank,
+        MappingProxyType({q.id: q for q in bank.questions}),
+        snapshot,
+        hashlib.sha256(snapshot.encode()).hexdigest(),
+    )
+
+
+def _snapshot(bank: schema.QuestionBank, lessons: dict[str, Lesson]) -> str:
+    return json.dumps(
+        {
+            "questions": [q.model_dump(mode="json") for q in bank.questions],
+            "lessons": {q.lesson: lessons[q.lesson].title for q in bank.questions},
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
 
 
 def _check_question(

@@ -24,7 +24,7 @@ from app.models import (
     QuizAttempt,
     User,
 )
-from app.quizzes import scoring
+from app.quizzes import archive, scoring
 
 # Days ago each of staff@example.org's certificates was issued. With 12-month certificates
 # and a 60-day renewal window, 330 days ago is inside the window; the rest are valid.
@@ -118,6 +118,7 @@ def _attempt(
         correct_count=result.correct_count,
         score_percent=result.percent,
         passed=result.passed,
+        bank_fingerprint=archive.ensure_archived(module),
     )
     db.session.add(attempt)
     correct = {r.question_id: r.correct for r in result.results}

@@ -7,6 +7,7 @@ from app.models.assessment import (
     QuestionTally,
     QuizAnswer,
     QuizAttempt,
+    QuizBankArchive,
 )
 from app.models.base import Base
 from app.models.change import ChangeCounter
@@ -40,6 +41,7 @@ __all__ = [
     "QuestionTally",
     "QuizAnswer",
     "QuizAttempt",
+    "QuizBankArchive",
     "RateLimitHit",
     "ScenarioDecision",
     "ScenarioRun",

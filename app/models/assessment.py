@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, utcnow
@@ -47,6 +47,9 @@ class QuizAttempt(Base):
     correct_count: Mapped[int | None]
     score_percent: Mapped[int | None]
     passed: Mapped[bool | None]
+    # The question bank's wording the attempt was scored against (QuizBankArchive); empty
+    # for attempts submitted before wordings were archived.
+    bank_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
     answers: Mapped[list[QuizAnswer]] = relationship(
         back_populates="attempt", order_by="QuizAnswer.id"
@@ -74,6 +77,22 @@ class QuizAnswer(Base):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
+
+
+class QuizBankArchive(Base):
+    """One wording of a module's question bank, kept for as long as results refer to it.
+
+    Written at the first submission scored against it, so a result shows the questions,
+    options, feedback and explanations the person was marked by, years later.
+    """
+
+    __tablename__ = "quiz_bank_archive"
+
+    module_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of snapshot
+    content_version: Mapped[int]
+    snapshot: Mapped[str] = mapped_column(Text)  # JSON: the questions and their lessons' titles
+    archived_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class QuestionTally(Base):

@@ -12,7 +12,7 @@ from app.certificates import services as certificates
 from app.database import transactional
 from app.forms import LinkedError
 from app.learning import services as learning
-from app.quizzes import services, wording
+from app.quizzes import archive, services, wording
 from app.quizzes.forms import AcknowledgeForm, AnswerForm, StartQuizForm, SubmitAnswersForm
 
 bp = Blueprint("quizzes", __name__, url_prefix="/modules/<module_id>/quiz")
@@ -216,7 +216,8 @@ def result(module_id: str, attempt_id: int) -> str | Response:
     attempt = _attempt(module, attempt_id)
     if attempt.submitted_at is None:
         return redirect(url_for("quizzes.check", module_id=module_id, attempt_id=attempt_id))
-    review = services.review(module, attempt)
+    archived = archive.bank_of(attempt)
+    review = services.review(module, attempt, archived)
     quiz = services.retry_state(current_user, module, attempt)
     certificate = certificates.certificate_for_attempt(attempt)
     # A pass never confirmed and now too old to certify: no confirmation to offer.
@@ -226,6 +227,7 @@ def result(module_id: str, attempt_id: int) -> str | Response:
         module=module,
         attempt=attempt,
         review=review,
+        as_asked=archived is not None,
         quiz=quiz,
         to_revisit=_lessons_to_revisit(module, review),
         certificate=certificate,
@@ -238,9 +240,7 @@ def result(module_id: str, attempt_id: int) -> str | Response:
 def _lessons_to_revisit(module, review) -> list:
     seen: dict[str, object] = {}
     for item in review:
-        if item.question is None:
-            continue  # removed from the bank since
-        lesson = module.lessons.get(item.question.lesson)
+        lesson = module.lessons.get(item.lesson_id) if item.lesson_id else None
         if not item.correct and lesson is not None:
             seen.setdefault(lesson.id, lesson)
     return list(seen.values())

@@ -27,7 +27,7 @@ from app.learning import services as learning
 from app.learning.services import ModuleState
 from app.models import Certificate, Correction, CorrectionKind, QuizAnswer, QuizAttempt, User
 from app.models.base import utcnow
-from app.quizzes import scoring, tallies
+from app.quizzes import archive, scoring, tallies
 
 _rng = random.SystemRandom()  # the draw must not be predictable
 
@@ -371,6 +371,7 @@ _CLAIM = (
         correct_count=bindparam("correct_count"),
         score_percent=bindparam("score_percent"),
         passed=bindparam("passed"),
+        bank_fingerprint=bindparam("bank_fingerprint"),
     )
 )
 # One statement marks every scored answer right or wrong. An answer to a question taken
@@ -398,12 +399,14 @@ def submit(user: User, module: Module, attempt: QuizAttempt, answers: Answers) -
         "correct_count": result.correct_count,
         "score_percent": result.percent,
         "passed": result.passed,
+        "bank_fingerprint": module.quiz.fingerprint,
     }
     connection = db.session.connection()
     claimed = connection.execute(_CLAIM, {"attempt": attempt.id, **submitted}).rowcount
     if claimed == 0:
         db.session.refresh(attempt)
         return attempt  # already submitted by another request
+    archive.ensure_archived(module)
     right = {r.question_id for r in result.results if r.correct}
     scored = sorted(r.question_id for r in result.results)
     connection.execute(_MARK, {"attempt": attempt.id, "scored": scored, "right": sorted(right)})
@@ -424,32 +427,40 @@ def submit(user: User, module: Module, attempt: QuizAttempt, answers: Answers) -
 @dataclass(frozen=True)
 class ReviewItem:
     number: int
-    question: Question | None  # None: since removed from the bank
+    question: Question | None  # None: not in the wording shown (removed before or since)
     options: list
     selected: frozenset[str]
     correct: bool | None  # as marked at submission; None: removed before it, not scored
     lesson_title: str
+    lesson_id: str | None = None  # the lesson to link to, if the module still has it
     key_changed: bool = False  # the bank's right answer is not the one it was marked by
 
 
-def review(module: Module, attempt: QuizAttempt) -> list[ReviewItem]:
+def review(
+    module: Module, attempt: QuizAttempt, archived: archive.ArchivedBank | None = None
+) -> list[ReviewItem]:
     """Each question with the person's answer and whether it was right (after submission).
 
-    Right or not is as it was marked at submission (stored with each answer), so a result
-    reads the same years later, whatever the question bank says now; a question since
-    removed from the bank is still listed, with its mark."""
+    Right or not is as it was marked at submission (stored with each answer). The wording
+    is the one the attempt was scored against when it was kept (`archived`); otherwise
+    today's, where a question since removed is still listed with its mark."""
+    if archived is not None:
+        questions, lesson_titles = archived.questions, archived.lesson_titles
+    else:
+        questions = module.quiz.questions
+        lesson_titles = {lesson_id: lesson.title for lesson_id, lesson in module.lessons.items()}
     answers = {a.question_id: a for a in attempt.answers}
     items = []
     for number, question_id in enumerate(attempt.question_ids, start=1):
         answer = answers.get(question_id)
         chosen = frozenset(answer.selected) if answer else frozenset()
-        question = module.quiz.questions.get(question_id)
+        question = questions.get(question_id)
         right_now = question is not None and chosen == question.correct_ids
         if answer is not None and answer.is_correct is not None:
             marked: bool | None = answer.is_correct
         else:
             marked = right_now if question is not None else None
-        lesson = module.lessons.get(question.lesson) if question else None
+        lesson = question.lesson if question else None
         items.append(
             ReviewItem(
                 number=number,
@@ -457,7 +468,8 @@ def review(module: Module, attempt: QuizAttempt) -> list[ReviewItem]:
                 options=options_in_order(question, attempt) if question else [],
                 selected=chosen,
                 correct=marked,
-                lesson_title=lesson.title if lesson else (question.lesson if question else ""),
+                lesson_title=lesson_titles.get(lesson, lesson) if lesson else "",
+                lesson_id=lesson if lesson in module.lessons else None,
                 key_changed=question is not None and marked is not None and marked != right_now,
             )
         )

@@ -138,7 +138,7 @@ def test_demo_history_shows_every_certification_state(database_url, monkeypatch)
     then passed. Runs with the real content, whose module ids the history names."""
     from pathlib import Path
 
-    from app.models import Certificate, QuizAttempt
+    from app.models import Certificate, QuizAttempt, QuizBankArchive
     from tests.support.accounts import sign_in
 
     content = Path(__file__).resolve().parents[2] / "content"
@@ -163,6 +163,10 @@ def test_demo_history_shows_every_certification_state(database_url, monkeypatch)
             select(QuizAttempt).where(QuizAttempt.user_id == pvg.id).order_by(QuizAttempt.id)
         ).all()
         assert [a.passed for a in attempts] == [False, True]
+        # Each attempt names the stored wording it was scored against (one per module).
+        fingerprints = set(db.session.scalars(select(QuizAttempt.bank_fingerprint)))
+        stored = set(db.session.scalars(select(QuizBankArchive.fingerprint)))
+        assert None not in fingerprints and fingerprints == stored
 
     staff = app.test_client()
     sign_in(staff, "staff@example.org", password="demo password for tests")

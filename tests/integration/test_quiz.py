@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 from html import unescape
 
+import pytest
 from freezegun import freeze_time
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -459,12 +460,15 @@ def test_the_policy_page_is_public(client):
     assert "https://www.example.org/policies/internet-social-media-email" in page
 
 
+@pytest.mark.parametrize("wording_kept", [True, False], ids=["kept", "before-0013"])
 def test_a_past_result_reads_as_it_was_marked_after_the_bank_changes(
-    app, client_as, database_url, people, tmp_path
+    app, client_as, database_url, people, tmp_path, wording_kept
 ):
-    """Passed with every answer right; then the bank gets a new right answer for one of the
-    questions asked and drops another. The result still says 100%, every question right,
-    and says what changed."""
+    """Passed with every answer right; then the bank is reworded, gets a new right answer
+    for one of the questions asked and drops another. The result still says 100%, every
+    question right. It shows the questions as they were asked (the wording is kept at
+    submission); a result submitted before wordings were kept shows today's wording and
+    says what changed."""
     import shutil
     from pathlib import Path
 
@@ -476,6 +480,13 @@ def test_a_past_result_reads_as_it_was_marked_after_the_bank_changes(
     client = client_as("learner")
     complete_learning(client)
     attempt = take_quiz(client, app, people["learner"], right=True)
+    with app.app_context():
+        asked = catalogue.get().modules["sample-module"].quiz.questions
+        stored = db.session.get(QuizAttempt, attempt.id)
+        assert stored.bank_fingerprint is not None
+        if not wording_kept:
+            stored.bank_fingerprint = None  # as submitted before migration 0013
+            db.session.commit()
 
     fixtures = Path(__file__).resolve().parents[1] / "fixtures"
     shutil.copytree(fixtures / "content", tmp_path / "content")
@@ -485,9 +496,11 @@ def test_a_past_result_reads_as_it_was_marked_after_the_bank_changes(
     by_id = {q["id"]: q for q in bank["questions"]}
     changed = next(q for q in attempt.question_ids if by_id[q]["type"] != "multiple")
     removed = next(q for q in attempt.question_ids if q != changed)
+    by_id[changed]["stem"] = "A reworded question."
     options = by_id[changed]["options"]
     right = next(o for o in options if o.get("correct"))
     right["correct"] = False
+    right["text"] = "A reworded option."
     next(o for o in options if o is not right)["correct"] = True  # a new right answer
     bank["questions"] = [q for q in bank["questions"] if q["id"] != removed]
     bank_path.write_text(yaml.safe_dump(bank, allow_unicode=True, sort_keys=False))
@@ -499,5 +512,13 @@ def test_a_past_result_reads_as_it_was_marked_after_the_bank_changes(
     assert "not right" not in page.replace("It was marked right", "")
     for number in range(1, len(attempt.question_ids) + 1):
         assert f"Question {number}: right" in page
-    assert "This question has since been taken out of the quiz" in page
-    assert "The right answer to this question has changed since you answered it" in page
+    if wording_kept:
+        assert asked[changed].stem in page and "A reworded question." not in page
+        assert asked[removed].stem in page
+        assert "A reworded option." not in page
+        assert "This question has since been taken out of the quiz" not in page
+        assert "The right answer to this question has changed" not in page
+    else:
+        assert "A reworded question." in page and "A reworded option." in page
+        assert "This question has since been taken out of the quiz" in page
+        assert "The right answer to this question has changed since you answered it" in page

@@ -7,6 +7,7 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 from freezegun import freeze_time
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -131,9 +132,11 @@ def test_the_training_record_does_not_say_an_expired_certificate_expires(app, cl
             assert f"expires on {expires}" not in said and f"expires {expires}" not in said
 
 
-def test_a_result_from_before_the_content_changed_says_so(app, client_as, people):
-    """The wording shown is today's bank; the marks are as stored at submission. A result
-    from an earlier content version says both, and a current one says neither."""
+@pytest.mark.parametrize("wording_kept", [True, False], ids=["kept", "before-0013"])
+def test_a_result_from_before_the_content_changed_says_so(app, client_as, people, wording_kept):
+    """A result from an earlier content version says so, and a current one does not. Its
+    wording is the one it was scored against (kept at submission), or today's for a result
+    submitted before wordings were kept; the marks are as stored either way."""
     learner = client_as("learner")
     complete_learning(learner)
     attempt = take_quiz(learner, app, people["learner"], right=False)
@@ -143,10 +146,17 @@ def test_a_result_from_before_the_content_changed_says_so(app, client_as, people
         stored = db.session.get(QuizAttempt, attempt.id)
         taken_on = stored.content_version - 1
         stored.content_version = taken_on  # as if submitted before the last content change
+        if not wording_kept:
+            stored.bank_fingerprint = None
         db.session.commit()
     page = text(learner, path)
     assert (
         f"This training has been updated since you took this quiz (version {taken_on} then, "
         f"version {taken_on + 1} now)"
     ) in page
-    assert "stay as they were marked when you submitted" in page
+    if wording_kept:
+        assert "The questions and answers below are as they were when you submitted" in page
+        assert "today's wording" not in page
+    else:
+        assert "The questions and answers below are in today's wording" in page
+        assert "stay as they were marked when you submitted" in page
