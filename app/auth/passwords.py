@@ -43,12 +43,32 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether `password` matches. Every call costs at least one check at the current
+    cost: a hash made at another cost (before ARGON2_* changed) is checked and then the
+    dummy too, so that an existing account whose owner has not signed in since the change
+    answers no faster than an unknown address does."""
     hashing = _hashing()
+    if password_hash is None:
+        _check(hashing.hasher, hashing.dummy_hash, password)
+        return False
+    matched = _check(hashing.hasher, password_hash, password)
+    if _made_at_another_cost(hashing.hasher, password_hash):
+        _check(hashing.hasher, hashing.dummy_hash, password)
+    return matched
+
+
+def _check(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
     try:
-        matched = hashing.hasher.verify(password_hash or hashing.dummy_hash, password)
+        return hasher.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
-    return matched and password_hash is not None
+
+
+def _made_at_another_cost(hasher: PasswordHasher, password_hash: str) -> bool:
+    try:
+        return hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True  # not an argon2 hash at all: refusing it cost nothing
 
 
 def needs_rehash(password_hash: str) -> bool:
