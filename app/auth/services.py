@@ -48,6 +48,12 @@ def personal_words(user: User) -> list[str]:
     return [user.first_name, user.last_name, user.email, user.email.split("@")[0]]
 
 
+def context_words() -> list[str]:
+    """Names everyone here knows, refused in passwords ("WestLothian2026")."""
+    config = current_app.config
+    return [config["ORG_NAME"], config["SERVICE_NAME"]]
+
+
 # --- Signing in -------------------------------------------------------------------------
 
 
@@ -245,7 +251,7 @@ def change_password(user: User, current: str, new: str) -> PasswordChange:
     wrong = current_password_problem(user, current)
     if wrong:
         return PasswordChange("current_password", wrong)
-    problem = problem_with(new, personal_words(user))
+    problem = problem_with(new, personal_words(user), context_words())
     if problem:
         return PasswordChange("new_password", problem)
     if verify_password(user.password_hash, new):
@@ -397,7 +403,7 @@ def set_password_with_token(raw: str, purpose: TokenPurpose, password: str) -> P
     if token is None:
         return PasswordChange("token", "This link has expired or has already been used")
     user = token.user
-    problem = problem_with(password, personal_words(user))
+    problem = problem_with(password, personal_words(user), context_words())
     if problem:
         return PasswordChange("password", problem)
     # Marked used with a guarded UPDATE, so two submissions of one link cannot both succeed.

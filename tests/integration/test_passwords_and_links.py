@@ -175,6 +175,33 @@ def test_weak_passwords_are_refused_and_change_nothing(mail_app, reset_link, pas
     assert stored_user(mail_app, "learner@example.org").password_hash == before
 
 
+@pytest.mark.parametrize(
+    "password",
+    [
+        "Password2026!",  # "Password1!" with this year
+        "Summer2026!",  # season + year: among the first passwords a spraying attack tries
+        "Spring2026!",
+        "Welcome@2026",
+        "WestLothian2026",  # the organisation's name (ORG_NAME) + year
+        "Council2026!",
+        "Online Conduct Training 1",  # the service's name (SERVICE_NAME)
+    ],
+)
+def test_sprayed_and_organisation_passwords_are_refused(client_as, app, password):
+    """Lockout is per account, so one such guess sprayed at every account is never stopped
+    by it; zxcvbn scores these 2 or more (ASVS V6.2.11: refuse the organisation's name)."""
+    before = stored_user(app, "learner@example.org").password_hash
+    response = submit(
+        client_as("learner"),
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": password, "confirm": password},
+    )
+    assert response.status_code == 200, f"{password!r} was accepted"
+    html = response.get_data(as_text=True)
+    assert "Password is too easy to guess. Do not use the name of the council" in html
+    assert stored_user(app, "learner@example.org").password_hash == before
+
+
 def test_mismatched_confirmation_is_refused(mail_app, reset_link):
     response = submit(
         mail_app.test_client(), reset_link, {"password": LONG_UNICODE, "confirm": "different"}
