@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -26,6 +30,31 @@ bp = Blueprint("auth", __name__)
 SIGN_IN_ERROR = "Enter a correct email address and password"
 
 
+def too_many_from_address(minutes: int) -> str:
+    return (
+        "There have been too many failed sign-ins from your network. "
+        f"Try again in {minutes} minute{'' if minutes == 1 else 's'}."
+    )
+
+
+def _limited_answers_429(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A sign-in refused by the per-address limit is answered 429 with Retry-After, as the
+    other limits are. `transactional` rolls back any answer of 400 or more, which would
+    lose the refused attempt's audit record, so the view answers 200 (committed) and the
+    status is set here, outside it."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        response = make_response(view(*args, **kwargs))
+        wait = g.pop("sign_in_retry_after", None)
+        if wait is not None:
+            response.status_code = 429
+            response.headers["Retry-After"] = str(wait)
+        return response
+
+    return wrapper
+
+
 def safe_next_path(target: str | None) -> str | None:
     """Only a path on this site: never a scheme, a host, or a backslash trick."""
     if not target or not target.startswith("/") or target.startswith("//"):
@@ -40,19 +69,25 @@ def safe_next_path(target: str | None) -> str | None:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
+@_limited_answers_429
 @transactional
 def sign_in() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
-        if user is not None:
-            services.start_session(user)
-            login_user(user)
+        result = services.authenticate(form.email.data, form.password.data, request.remote_addr)
+        if result.user is not None:
+            services.start_session(result.user)
+            login_user(result.user)
             return redirect(safe_next_path(request.args.get("next")) or url_for("main.home"))
-        # One message whatever went wrong, so that nobody learns which accounts exist.
-        form.email.errors = [SIGN_IN_ERROR]
+        if result.retry_after is not None:
+            g.sign_in_retry_after = result.retry_after
+            # The page says no less than the real wait.
+            form.email.errors = [too_many_from_address(math.ceil(result.retry_after / 60))]
+        else:
+            # One message whatever went wrong, so that nobody learns which accounts exist.
+            form.email.errors = [SIGN_IN_ERROR]
     return render_template("auth/sign_in.html", form=form)
 
 

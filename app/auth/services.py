@@ -57,43 +57,56 @@ def context_words() -> list[str]:
 # --- Signing in -------------------------------------------------------------------------
 
 
-def authenticate(email: str, password: str, address: str | None) -> User | None:
+@dataclass(frozen=True)
+class SignIn:
+    """What became of a sign-in: the user, or nothing and, when the per-address limit
+    refused it, how many seconds until that address may try again."""
+
+    user: User | None = None
+    retry_after: int | None = None
+
+
+def authenticate(email: str, password: str, address: str | None) -> SignIn:
     """The user when the e-mail and password match an active, unlocked account.
 
-    Every failure looks the same to the caller and costs one password check, whatever
-    the reason, so that neither the answer nor its timing tells an attacker anything.
+    Every failure about an account (unknown, wrong password, locked, deactivated) looks the
+    same to the caller and costs one password check at the current cost, so that neither
+    the answer nor its timing tells an attacker anything. The per-address limit is told
+    apart: it is about the address, whatever account is tried, so saying so reveals nothing.
     """
     config = current_app.config
     address_key = f"sign-in-failure:address:{address}"
+    limit = config["SIGN_IN_FAILURES_PER_ADDRESS"]
     user = find_user_by_email(email)
     now = utcnow()
 
-    if rate_limit.exceeded(address_key, config["SIGN_IN_FAILURES_PER_ADDRESS"]):
-        verify_password(None, password)
-        _failed(user, "too many failures from this address", address_key)
-        return None
+    if rate_limit.exceeded(address_key, limit):
+        # Audited but not counted as another failure: colleagues retrying behind one
+        # address would otherwise keep it blocked long after the last wrong password.
+        _audit_failure(user, "too many failures from this address")
+        return SignIn(retry_after=rate_limit.retry_after(address_key, limit))
     if user is not None and user.locked_until is not None and user.locked_until > now:
         verify_password(None, password)
         _failed(user, "account locked", address_key)
-        return None
+        return SignIn()
 
     password_ok = verify_password(user.password_hash if user else None, password)
     if user is None:
         _failed(None, "unknown account", address_key)
-        return None
+        return SignIn()
     # Decide with the row locked (the slow check above is not): a guess that was being
     # checked while other guesses locked the account is refused, on PostgreSQL too.
     db.session.refresh(user, with_for_update=True)
     if user.locked_until is not None and user.locked_until > now:
         _failed(user, "account locked", address_key)
-        return None
+        return SignIn()
     if not user.is_active:
         _failed(user, "account deactivated", address_key)
-        return None
+        return SignIn()
     if not password_ok:
         _failed(user, "wrong password", address_key)
         _count_failure(user)
-        return None
+        return SignIn()
 
     user.failed_sign_in_count = 0
     user.locked_until = None
@@ -103,11 +116,15 @@ def authenticate(email: str, password: str, address: str | None) -> User | None:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     audit.record("sign_in", actor=user, subject=user)
-    return user
+    return SignIn(user=user)
 
 
 def _failed(user: User | None, reason: str, address_key: str) -> None:
     rate_limit.hit(address_key)
+    _audit_failure(user, reason)
+
+
+def _audit_failure(user: User | None, reason: str) -> None:
     audit.record("sign_in_failed", actor=None, subject=user, details={"reason": reason})
 
 

@@ -3,9 +3,16 @@ limit's own message, and attempts refused by that limit not counting as new fail
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from argon2 import PasswordHasher, extract_parameters
+from freezegun import freeze_time
+from sqlalchemy import select
 
+from app.extensions import db
+from app.models import AuditEvent
+from app.models.base import utcnow
 from tests.conftest import make_app
 from tests.support.accounts import PASSWORD, create_user, sign_in
 
@@ -74,3 +81,88 @@ def test_a_right_password_at_the_old_cost_still_signs_in_and_is_hashed_again(
     assert sign_in(new.test_client(), "existing@example.org").status_code == 302
     # Hashed again at the first sign-in: the second needs only the one check.
     assert checks_at == [(2, new.config["ARGON2_MEMORY_KIB"])]
+
+
+# --- The per-address limit on failed sign-ins -------------------------------------------
+
+WRONG = "Enter a correct email address and password"
+
+
+def typos_from_one_address(app, count=3):
+    for n in range(count):
+        sign_in(app.test_client(), f"typo{n}@example.org", "typo typo typo")
+
+
+def test_a_right_password_refused_by_the_address_limit_is_told_why(database_url, people):
+    """An office behind one public address: once its typos reach the limit, a colleague
+    typing the RIGHT password must not be told it is wrong (they would reset it, and be
+    told the new one is wrong too). The limit is the address's, so saying so reveals
+    nothing about any account: every account tried from there gets the same answer."""
+    app = make_app(database_url, SIGN_IN_FAILURES_PER_ADDRESS=3)
+    start = utcnow()
+    with freeze_time(start):
+        typos_from_one_address(app)
+    with freeze_time(start + timedelta(minutes=4)):
+        answers = [
+            sign_in(app.test_client(), email, password)
+            for email, password in [
+                ("officer@example.org", PASSWORD),
+                ("officer@example.org", "a wrong guess"),
+                ("nobody@example.org", PASSWORD),
+            ]
+        ]
+    for response in answers:
+        html = response.get_data(as_text=True)
+        assert response.status_code == 429
+        # The first typo leaves the 15-minute window 11 minutes from now.
+        assert response.headers["Retry-After"] == str(11 * 60)
+        assert (
+            "There have been too many failed sign-ins from your network. "
+            "Try again in 11 minutes." in html
+        )
+        assert WRONG not in html
+    with app.app_context():
+        reasons = [
+            e.details["reason"]
+            for e in db.session.scalars(
+                select(AuditEvent).where(AuditEvent.event == "sign_in_failed")
+            )
+        ]
+    # Each refused attempt is audited (a 429 must not roll its record back).
+    assert reasons.count("too many failures from this address") == 3
+
+
+def test_the_wait_is_never_rounded_down(database_url, people):
+    app = make_app(database_url, SIGN_IN_FAILURES_PER_ADDRESS=3)
+    start = utcnow()
+    with freeze_time(start):
+        typos_from_one_address(app)
+    with freeze_time(start + timedelta(minutes=14, seconds=30)):
+        response = sign_in(app.test_client(), "officer@example.org")
+    assert response.headers["Retry-After"] == "30"
+    assert "Try again in 1 minute." in response.get_data(as_text=True)
+
+
+def test_attempts_refused_by_the_address_limit_do_not_keep_it_blocked(database_url, people):
+    """README: "50 failed sign-ins per 15 minutes from one client address". Attempts the
+    limit refuses are not new failures: 20 minutes after the last typo (window 15), the
+    address may sign in, however many colleagues retried in between."""
+    app = make_app(database_url, SIGN_IN_FAILURES_PER_ADDRESS=3)
+    start = utcnow()
+    with freeze_time(start):
+        typos_from_one_address(app)
+    with freeze_time(start + timedelta(minutes=10)):
+        for email in ("learner@example.org", "manager@example.org", "admin@example.org"):
+            assert sign_in(app.test_client(), email).status_code == 429
+        assert sign_in(app.test_client(), "nobody@example.org", "a wrong guess").status_code == 429
+    with freeze_time(start + timedelta(minutes=20)):
+        assert sign_in(app.test_client(), "officer@example.org").status_code == 302
+
+
+def test_without_refused_attempts_the_block_lifts_too(database_url, people):
+    app = make_app(database_url, SIGN_IN_FAILURES_PER_ADDRESS=3)
+    start = utcnow()
+    with freeze_time(start):
+        typos_from_one_address(app)
+    with freeze_time(start + timedelta(minutes=20)):
+        assert sign_in(app.test_client(), "officer@example.org").status_code == 302

@@ -117,7 +117,10 @@ def test_sign_in_failures_are_limited_per_address(database_url, people):
     for email in ("a@example.org", "b@example.org", "c@example.org"):
         sign_in(client, email, "whatever it is")
     # From this address, even the right password for a good account is refused for now…
-    assert sign_in(client, "learner@example.org").status_code == 200
+    refused = sign_in(client, "learner@example.org")
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
+    assert "too many failed sign-ins from your network" in refused.get_data(as_text=True)
     # …while another address is not affected.
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "192.0.2.10"
