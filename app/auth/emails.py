@@ -59,6 +59,23 @@ def password_changed(user: User) -> tuple[str, str]:
     return subject, body
 
 
+def password_reset_done(user: User) -> tuple[str, str]:
+    """After a reset by link, which signs out every session (the person resetting is not
+    signed in): "every other session" would be wrong here."""
+    config = current_app.config
+    subject = "Your password has been changed"
+    body = (
+        f"Dear {user.first_name},\n\n"
+        f"The password for your {config['SERVICE_NAME']} account has just been changed with "
+        "a reset link sent to this e-mail address, and the account was signed out "
+        "everywhere.\n\n"
+        "If you did not do this, someone may be able to read your e-mail. Reset your "
+        f"password straight away from the sign-in page ({config['BASE_URL']}/forgotten-password) "
+        "and tell your line manager.\n" + _sign_off()
+    )
+    return subject, body
+
+
 def account_locked(user: User, minutes: int) -> tuple[str, str]:
     config = current_app.config
     subject = "Your account has been locked for a short time"

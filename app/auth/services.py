@@ -432,6 +432,10 @@ def set_password_with_token(raw: str, purpose: TokenPurpose, password: str) -> P
     if claimed != 1:
         return PasswordChange("token", "This link has expired or has already been used")
     _set_password(user, password)
-    event = "password_set" if purpose is TokenPurpose.INVITATION else "password_reset"
-    audit.record(event, actor=user, subject=user)
+    if purpose is TokenPurpose.INVITATION:
+        audit.record("password_set", actor=user, subject=user)
+    else:
+        audit.record("password_reset", actor=user, subject=user)
+        # Whoever used the link, the owner of the address hears of it (ASVS V6.3.7).
+        mail.queue(user.email, *emails.password_reset_done(user))
     return PasswordChange()

@@ -85,6 +85,25 @@ def test_reset_link_from_the_email_sets_a_new_password_once(mail_app, smtp_serve
     assert "password_reset" in audit_names(mail_app)
 
 
+def test_a_reset_by_link_is_confirmed_by_email(mail_app, smtp_server, people):
+    """ASVS V6.3.7: the person is told after a reset, as after a change on the account page,
+    in case their mailbox or link was misused. A reset signs out every session, so the
+    notice does not speak of "every other session"."""
+    request_reset(mail_app.test_client(), "learner@example.org")
+    link = path_of(link_in(smtp_server.wait_for(1)[0]))
+    response = submit(
+        mail_app.test_client(), link, {"password": LONG_UNICODE, "confirm": LONG_UNICODE}
+    )
+    assert response.status_code == 302
+    notice = smtp_server.wait_for(2)[1]
+    assert notice["To"] == "learner@example.org"
+    assert notice["Subject"] == "Your password has been changed"
+    body = body_of(notice)
+    assert "reset link" in body
+    assert "every other session" not in body
+    assert "/forgotten-password" in body
+
+
 def test_reset_unlocks_a_locked_account(mail_app, smtp_server, people):
     client = mail_app.test_client()
     for _ in range(10):
@@ -321,6 +340,16 @@ def test_invitation_link_sets_the_first_password(mail_app, smtp_server):
     assert sign_in(client, "new.starter@example.org", LONG_UNICODE).status_code == 302
     assert client.get(path_of(link)).status_code == 404
     assert stored_user(mail_app, "new.starter@example.org").password_hash.startswith("$argon2id$")
+
+
+def test_setting_the_first_password_from_an_invitation_sends_no_notice(mail_app, smtp_server):
+    invite(mail_app, "new.starter@example.org")
+    link = path_of(link_in(smtp_server.wait_for(1)[0]))
+    response = submit(
+        mail_app.test_client(), link, {"password": LONG_UNICODE, "confirm": LONG_UNICODE}
+    )
+    assert response.status_code == 302
+    assert len(smtp_server.wait_for(2, timeout=0.5)) == 1
 
 
 def test_an_invited_person_without_a_password_cannot_sign_in(mail_app, smtp_server):
