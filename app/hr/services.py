@@ -10,6 +10,7 @@ transaction.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -67,9 +68,22 @@ class Preview:
     # The rows the plan was made from: applying uses these, never a second reading that
     # could judge a row differently.
     rows: list[parser.HrRow] = field(default_factory=list)
+    # Set when a confirmation is refused because the plan is no longer the one checked.
+    changed_since_checked: bool = False
 
     def count(self, action: str) -> int:
         return sum(1 for c in self.changes if c.action == action)
+
+    @property
+    def digest(self) -> str:
+        """The plan the officer checks, as one value. The confirm form sends it back, so
+        that applying can refuse a plan that has changed since (see apply)."""
+        plan = [
+            self.file_sha256,
+            self.full_file,
+            [[c.line, c.employee_number, c.name, c.action, list(c.fields)] for c in self.changes],
+        ]
+        return hashlib.sha256(json.dumps(plan, ensure_ascii=False).encode()).hexdigest()
 
     @property
     def ok(self) -> bool:
@@ -413,15 +427,28 @@ def _changed_fields(
 
 
 def apply(
-    data: bytes, *, full_file: bool, file_name: str, acting: User | None
+    data: bytes,
+    *,
+    full_file: bool,
+    file_name: str,
+    acting: User | None,
+    checked: str | None = None,
 ) -> tuple[Preview, HrImport | None]:
     """Apply the file if it has no problems. The caller's transaction commits it whole.
+
+    `checked` is the digest of the plan the officer saw (None from the command line, which
+    shows no plan first). People may have changed since: the file would then do something
+    the officer never saw (deactivate a new starter who is not in a full file, say), so it
+    is not applied and the plan comes back with `changed_since_checked` set.
 
     Every change to a person is in the audit log with its before and after values, as an
     administrator's are; a reactivation and a deactivation are events of their own."""
     _one_import_at_a_time()
     plan = preview(data, full_file=full_file, acting=acting)
     if not plan.ok:
+        return plan, None
+    if checked is not None and checked != plan.digest:
+        plan.changed_since_checked = True
         return plan, None
     rows = {r.employee_number: r for r in plan.rows}
     people = {u.employee_number: u for u in db.session.scalars(select(User))}
@@ -646,17 +673,18 @@ def upload_of(officer: User, upload_id: int) -> HrUpload | None:
     return upload if upload is not None and upload.uploaded_by_id == officer.id else None
 
 
-def apply_upload(upload: HrUpload, officer: User) -> tuple[Preview, HrImport | None]:
+def apply_upload(upload: HrUpload, officer: User, checked: str) -> tuple[Preview, HrImport | None]:
     """Apply once: a second confirmation of the same upload changes nothing.
 
-    A file that previewed cleanly can have problems by the time it is confirmed (another
-    file changed the same people meanwhile): then nothing at all is written, the upload
-    stays unapplied, and the plan with its problems is returned.
+    `checked` is the digest of the plan the officer confirmed (Preview.digest). A file
+    that previewed cleanly can have problems by the time it is confirmed, or make other
+    changes (another file or an administrator changed people meanwhile): then nothing at
+    all is written, the upload stays unapplied, and the new plan is returned.
     """
     try:
         # Undone together: the writes, and the invitations and notices they queued.
         with mail.unsent_if_undone(), db.session.begin_nested():
-            return _apply_upload(upload, officer)
+            return _apply_upload(upload, officer, checked)
     except ImportRefused as refused:
         return refused.plan, None
     except IntegrityError:
@@ -674,7 +702,7 @@ CHANGED_WHILE_APPLYING = (
 )
 
 
-def _apply_upload(upload: HrUpload, officer: User) -> tuple[Preview, HrImport | None]:
+def _apply_upload(upload: HrUpload, officer: User, checked: str) -> tuple[Preview, HrImport | None]:
     claimed = db.session.execute(
         update(HrUpload)
         .where(HrUpload.id == upload.id, HrUpload.applied_at.is_(None))
@@ -685,7 +713,11 @@ def _apply_upload(upload: HrUpload, officer: User) -> tuple[Preview, HrImport | 
         db.session.refresh(upload)
         return preview(upload.data, full_file=upload.full_file, acting=officer), None
     plan, record = apply(
-        upload.data, full_file=upload.full_file, file_name=upload.file_name, acting=officer
+        upload.data,
+        full_file=upload.full_file,
+        file_name=upload.file_name,
+        acting=officer,
+        checked=checked,
     )
     if record is None:
         raise ImportRefused(plan)
@@ -699,7 +731,8 @@ def _apply_upload(upload: HrUpload, officer: User) -> tuple[Preview, HrImport | 
 
 
 class ImportRefused(Exception):
-    """The file had problems when it came to be applied: roll everything back."""
+    """The file had problems, or a different plan, when it came to be applied: roll
+    everything back."""
 
     def __init__(self, plan: Preview) -> None:
         super().__init__(f"{len(plan.problems)} problems")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import training_officer
@@ -49,15 +49,18 @@ def hr_preview(upload_id: int) -> str | Response:
         abort(404)
     form = report_forms.ConfirmImportForm()
     if upload.hr_import_id is None and form.validate_on_submit():
-        plan, applied = hr.apply_upload(upload, current_user)
+        # The digest of the plan on the page the officer confirmed (hr_preview.html).
+        checked = request.form.get("plan", "")
+        plan, applied = hr.apply_upload(upload, current_user, checked)
         if applied is not None:
             flash(
                 f"Imported: {applied.created_count} created, {applied.updated_count} updated, "
                 f"{applied.deactivated_count} deactivated.",
                 "success",
             )
-        elif plan.problems and upload.hr_import_id is None:
-            # It had problems by the time it was confirmed: say which, as the preview does.
+        elif (plan.problems or plan.changed_since_checked) and upload.hr_import_id is None:
+            # It had problems, or other changes, by the time it was confirmed: show the
+            # file as it now stands, as the preview does.
             return render_template("reports/hr_preview.html", plan=plan, upload=upload, form=form)
         return redirect(url_for("reports.hr_import"))
     # An applied file is not kept (hr.forget_uploads): there is nothing left to preview.

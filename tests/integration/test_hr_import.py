@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Assignment, AuditEvent, HrImport, HrUpload, User
-from tests.support.accounts import csrf_token
+from tests.support.accounts import CSRF_RE, csrf_token
 from tests.support.page_checks import visible_text
 
 HEADER = (
@@ -101,11 +101,10 @@ def test_the_web_import_previews_then_applies_once(app, people, client_as):
     page = officer.get(preview_path).get_data(as_text=True)
     assert "Applying this file will create 8000" in page
     assert count(app, User) == before  # nothing until confirmed
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     for _ in range(2):  # a double click applies it once
         officer.post(
             preview_path,
-            data={"csrf_token": token},
+            data=confirmation(page),
             headers={"Referer": f"http://localhost{preview_path}"},
         )
     assert count(app, User) == before + 8000
@@ -151,11 +150,20 @@ def upload(officer, data: bytes, name: str) -> str:
     return response.headers["Location"]
 
 
+PLAN_RE = re.compile(r'name="plan" value="([0-9a-f]{64})"')
+
+
+def confirmation(page: str) -> dict[str, str]:
+    """What the preview's "Apply these changes" form sends: its token and the plan shown."""
+    token = CSRF_RE.search(page).group(1)
+    plan = PLAN_RE.search(page)
+    return {"csrf_token": token, "plan": plan.group(1) if plan else ""}
+
+
 def confirm(officer, preview_path: str):
-    token = csrf_token(officer, preview_path)
     return officer.post(
         preview_path,
-        data={"csrf_token": token},
+        data=confirmation(officer.get(preview_path).get_data(as_text=True)),
         headers={"Referer": f"http://localhost{preview_path}"},
     )
 

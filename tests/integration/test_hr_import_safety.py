@@ -17,6 +17,7 @@ from tests.conftest import make_app
 from tests.integration.test_hr_import import (
     HEADER,
     confirm,
+    confirmation,
     count,
     number_of,
     person_row,
@@ -407,18 +408,29 @@ def test_two_overlapping_files_confirmed_at_once_are_applied_one_after_the_other
     data = staff_csv(3000)
     first = upload(officer, data, "a.csv")
     second = upload(admin, data.replace(b"Officer,", b"Clerk,"), "b.csv")
-    tokens = {officer: csrf_token(officer, first), admin: csrf_token(admin, second)}
+    sent = {
+        officer: confirmation(officer.get(first).text),
+        admin: confirmation(admin.get(second).text),
+    }
 
     def go(client, path):
-        return client.post(
-            path,
-            data={"csrf_token": tokens[client]},
-            headers={"Referer": f"http://localhost{path}"},
-        ).status_code
+        response = client.post(
+            path, data=sent[client], headers={"Referer": f"http://localhost{path}"}
+        )
+        return response.status_code, visible_text(response.text)
 
     results = at_once(lambda: go(officer, first), lambda: go(admin, second))
-    assert results == [302, 302], results
-    assert count(app, User) == 4 + 3000 and count(app, HrImport) == 2
+    # Both were checked as "create 3000". Whichever came second was planned from what the
+    # first wrote (not in parallel with it), so it would now update them instead: it is not
+    # applied, and shows its new plan.
+    assert sorted(code for code, _ in results) == [200, 302], results
+    [(_, page)] = [result for result in results if result[0] == 200]
+    assert "would now make different changes" in page and "update 3000" in page, page
+    assert count(app, User) == 4 + 3000 and count(app, HrImport) == 1
+    later = [path for (code, _), path in zip(results, (first, second), strict=True) if code == 200]
+    client = officer if later == [first] else admin
+    assert confirm(client, later[0]).status_code == 302
+    assert count(app, HrImport) == 2
     with app.app_context():
         imports = list(db.session.scalars(select(HrImport).order_by(HrImport.id)))
         db.engine.dispose()
