@@ -147,6 +147,9 @@ def parse(
     if problem:
         return _file_problem(problem)
     text, encoding = _decode(data)
+    mixed = _mixed_encodings(data) if encoding != "utf-8" else None
+    if mixed:
+        return ParsedFile([], [mixed], "utf-8", ",")
     if text is None:
         return _file_problem(f"The file contains characters we cannot read. {SAVE_AS_CSV}")
     delimiter = _choose_delimiter(text)
@@ -254,6 +257,33 @@ def _decode(data: bytes) -> tuple[str | None, str]:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError:  # five byte values have no Windows-1252 character
         return None, "windows-1252"
+
+
+def _mixed_encodings(data: bytes) -> Problem | None:
+    """A UTF-8 file with a line pasted in from an older system in Windows-1252 is neither:
+    read all as Windows-1252, every UTF-8 accent would become two letters ("JosÃ©") without
+    a word. So the first line that is not UTF-8 is reported, when another line holds
+    UTF-8 accents. (A line break is never part of a UTF-8 character, so lines can be
+    checked one at a time; they are counted as the CSV reader counts them.)"""
+    utf8_line = other_line = None
+    for number, raw in enumerate(data.removeprefix(_UTF8_BOM).splitlines(), start=1):
+        if raw.isascii():
+            continue
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            other_line = other_line or number
+        else:
+            utf8_line = utf8_line or number
+        if utf8_line and other_line:
+            return Problem(
+                other_line,
+                f"Line {other_line}: this line is not UTF-8 text, but other lines are (line "
+                f"{utf8_line}, for example), so its accented letters cannot be read. It was "
+                "probably pasted in from another file: retype its accented letters in Excel, "
+                f"then save the file again. {SAVE_AS_CSV}",
+            )
+    return None
 
 
 def _records(text: str, delimiter: str) -> Iterator[tuple[int, int, list[str]]]:
