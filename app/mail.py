@@ -15,7 +15,10 @@ import smtplib
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from urllib.parse import urlsplit
 
 from flask import current_app, g
 
@@ -30,12 +33,28 @@ def queue(to: str, subject: str, body: str) -> None:
 
 
 def _message(to: str, subject: str, body: str) -> EmailMessage:
+    config = current_app.config
     message = EmailMessage()
-    message["From"] = current_app.config["MAIL_FROM"]
+    message["From"] = config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
+    # Many relays do not add these, and a message without them is scored as spam
+    # (RFC 5322 requires Date). Made when sent, after the commit.
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(domain=_sender_domain())
+    # RFC 3834: out-of-office and other automatic replies are not sent back to us.
+    message["Auto-Submitted"] = "auto-generated"
     message.set_content(body)
     return message
+
+
+def _sender_domain() -> str:
+    # Given, so that make_msgid does not look up this host's name (a DNS query, and the
+    # server's own name in every message).
+    config = current_app.config
+    address = parseaddr(config["MAIL_FROM"])[1]
+    domain = address.rpartition("@")[2] if "@" in address else ""
+    return domain or urlsplit(config["BASE_URL"]).hostname or "localhost"
 
 
 @contextmanager

@@ -1,9 +1,12 @@
-"""Sign-in fixes from the auth review: timing after a hashing-cost change, the per-address
-limit's own message, and attempts refused by that limit not counting as new failures."""
+"""Fixes from the auth review: sign-in timing after a hashing-cost change, the per-address
+limit's own message, attempts refused by that limit not counting as new failures, and the
+headers of account e-mails."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import pytest
 from argon2 import PasswordHasher, extract_parameters
@@ -14,7 +17,7 @@ from app.extensions import db
 from app.models import AuditEvent
 from app.models.base import utcnow
 from tests.conftest import make_app
-from tests.support.accounts import PASSWORD, create_user, sign_in
+from tests.support.accounts import PASSWORD, create_user, sign_in, submit
 
 # --- Timing after ARGON2_* changes ------------------------------------------------------
 
@@ -166,3 +169,39 @@ def test_without_refused_attempts_the_block_lifts_too(database_url, people):
         typos_from_one_address(app)
     with freeze_time(start + timedelta(minutes=20)):
         assert sign_in(app.test_client(), "officer@example.org").status_code == 302
+
+
+# --- Account e-mails' headers ------------------------------------------------------------
+
+
+def test_account_emails_carry_date_message_id_and_auto_submitted(mail_app, smtp_server, people):
+    """RFC 5322 3.6 requires Date; without Date or Message-ID a message is scored as spam
+    (SpamAssassin MISSING_DATE, MISSING_MID), and many relays add neither. RFC 3834:
+    Auto-Submitted keeps out-of-office replies away."""
+    before = datetime.now(UTC)
+    submit(mail_app.test_client(), "/forgotten-password", {"email": "learner@example.org"})
+    message = smtp_server.wait_for(1)[0]
+    sent = parsedate_to_datetime(message["Date"])
+    assert sent.tzinfo is not None
+    assert before - timedelta(seconds=1) <= sent <= datetime.now(UTC) + timedelta(seconds=1)
+    # The domain of MAIL_FROM's address ("Online conduct training <no-reply@example.org>").
+    assert re.fullmatch(r"<[^@<>\s]+@example\.org>", message["Message-ID"]), message["Message-ID"]
+    assert message["Auto-Submitted"] == "auto-generated"
+
+
+def test_every_message_has_its_own_message_id(mail_app, smtp_server, people):
+    for _ in range(2):
+        submit(mail_app.test_client(), "/forgotten-password", {"email": "learner@example.org"})
+    first, second = smtp_server.wait_for(2)
+    assert first["Message-ID"] != second["Message-ID"]
+
+
+def test_the_message_id_domain_follows_mail_from(database_url, smtp_server, people):
+    app = make_app(
+        database_url,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+        MAIL_FROM="Training <training@council.example.gov.uk>",
+    )
+    submit(app.test_client(), "/forgotten-password", {"email": "learner@example.org"})
+    assert smtp_server.wait_for(1)[0]["Message-ID"].endswith("@council.example.gov.uk>")
