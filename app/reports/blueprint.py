@@ -233,6 +233,7 @@ def people_list(
             list=list_state,
         ),
         heading=heading,
+        filtered=filters != Filters(),
         **filter_errors(list(problems)),
         **choices,
         **extra,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import current_app, render_template
 
 from app import cached_figures, catalogue
@@ -26,6 +28,9 @@ from app.reports.blueprint import (
 def dashboard() -> str:
     choices = filter_choices()
     filters, problems = read_filters(departments=choices["departments"])
+    # The dashboard has no name search: a ?q= carried over from the people list must not
+    # quietly narrow some of its figures.
+    filters = dataclasses.replace(filters, search="")
     on = today()
     window = current_app.config["RENEWAL_WINDOW_DAYS"]
     # Counting 50,000 assignments takes a while; the figures are kept until the data moves.

@@ -314,6 +314,32 @@ def test_a_filter_that_matches_nothing_says_so(app, people, client_as):
         assert '<a class="govuk-link" href="/reports">Clear the filters</a>' in response.text
 
 
+def test_a_people_list_that_matches_nothing_offers_to_clear_the_filters(app, people, client_as):
+    sync(app)
+    for role, path in (("officer", "/reports/people"), ("line_manager", "/team")):
+        client = client_as(role)
+        page = client.get(f"{path}?status=Expired").text
+        assert (
+            f'Nobody matches these filters. <a class="govuk-link" href="{path}">'
+            "Clear the filters</a>"
+        ) in page, role
+        assert "Nobody matches" not in client.get(path).text, role
+
+
+def test_the_dashboard_has_no_name_search_so_it_ignores_one_in_the_address(app, people, client_as):
+    """/reports?q=… (copied from the people list's address): the page offers no search, so
+    no figure on it may follow one."""
+    create_user(app, "nina@example.org", first_name="Nina", start_date=today() - timedelta(days=5))
+    sync(app)
+    officer = client_as("officer")
+    plain = officer.get("/reports").text
+    searched = officer.get("/reports?q=Lewis").text
+    assert 'name="q"' not in searched
+    for label in ("Compliant", "New starters who have not started"):
+        assert dashboard_figure(searched, label) == dashboard_figure(plain, label), label
+    assert "q=Lewis" not in searched  # nor do its export links carry it
+
+
 # --- 7. A line manager and a leaver -------------------------------------------------------
 
 
