@@ -121,16 +121,21 @@ class User(UserMixin, Base):
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """An e-mail address as it is kept and looked up: trimmed, lower case and in Unicode's
+    composed form (NFC), so that "josé" typed on a keyboard (é as one character) and the
+    same address pasted in decomposed form (e and a combining accent, as macOS and some
+    pastes give) are one address, as email_validator also treats them."""
+    return unicodedata.normalize("NFC", email.strip().lower())
 
 
 def tidy_department_name(name: str) -> str:
     """A department name as it is kept, from the admin form or an HR file: spaces (including
     non-breaking ones) collapsed, and invisible characters such as a zero-width space pasted
     from Excel left out, so that "Housing\u200b" and "Social  Work" are the names they look
-    like (and match the departments of those names)."""
+    like (and match the departments of those names). Kept in composed form (NFC), so that
+    "Café" typed and "Café" pasted in decomposed form are one name too."""
     visible = "".join(c for c in name if unicodedata.category(c) != "Cf")
-    return " ".join(visible.split())
+    return unicodedata.normalize("NFC", " ".join(visible.split()))
 
 
 __all__ = ["Department", "ProfessionalBody", "User", "normalise_email", "tidy_department_name"]
