@@ -43,6 +43,8 @@ def import_command(path: Path, dry_run: bool, full_file: bool) -> None:
             err=True,
         )
         raise click.exceptions.Exit(1) from None
+    for warning in plan.warnings:
+        click.echo(parser.printable(f"Note: {warning}"))
     for problem in plan.problems:
         click.echo(parser.printable(problem.message), err=True)
     if plan.problems:

@@ -82,6 +82,7 @@ _NO_LEAVING_DATE = date(9999, 12, 31)
 # Cells that are text we store and show: none may hold a control character.
 _TEXT_FIELDS = ("employee_number", "first_name", "last_name", "email", "department", "job_title")
 _UTF8_BOM = b"\xef\xbb\xbf"
+_MOST_UNUSED_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ class ParsedFile:
     problems: list[Problem]
     encoding: str
     delimiter: str
+    # What the officer should know although it is not a problem (columns not used).
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ def parse(
     result = _parse_text(text, delimiter, max_rows)
     if isinstance(result, str):
         return _file_problem(result, encoding, delimiter)
-    records, problems, rows, complete = result
+    records, problems, rows, complete, warnings = result
     problems += _ambiguous_numbers(records, existing_employee_numbers)
     spelling = _spell_numbers_alike(records, existing_employee_numbers)
     rows = [_respelt(row, spelling) for row in rows]
@@ -168,7 +171,7 @@ def parse(
     # An incompletely read file gives no rows: importing half of it would mislead.
     clean = [r for r in rows if r.line not in problem_lines] if complete else []
     problems.sort(key=lambda p: (p.line is not None, p.line or 0))
-    return ParsedFile(clean, problems, encoding, delimiter)
+    return ParsedFile(clean, problems, encoding, delimiter, warnings)
 
 
 def _ambiguous_numbers(records: list[_Record], existing: frozenset[str]) -> list[Problem]:
@@ -333,7 +336,7 @@ def _normalise(header: str) -> str:
 
 def _parse_text(
     text: str, delimiter: str, max_rows: int
-) -> str | tuple[list[_Record], list[Problem], list[HrRow], bool]:
+) -> str | tuple[list[_Record], list[Problem], list[HrRow], bool, tuple[str, ...]]:
     """Read the heading and every row. Returns a file-level message when it cannot go on."""
     records = _records(text, delimiter)
     try:
@@ -345,6 +348,7 @@ def _parse_text(
     columns, message = _map_header(header[2])
     if message:
         return message
+    warnings = _unused_columns(header[2], columns)
     width = len(header[2])
     checked: list[_Record] = []
     problems: list[Problem] = []
@@ -364,10 +368,10 @@ def _parse_text(
                 rows.append(row)
     except _Unreadable as stop:
         problems.append(Problem(stop.line, _unreadable_message(stop.line)))
-        return checked, problems, rows, False
+        return checked, problems, rows, False, warnings
     if not checked and not problems:
         return "The file has a heading line but no employees under it."
-    return checked, problems, rows, True
+    return checked, problems, rows, True, warnings
 
 
 def _map_header(cells: list[str]) -> tuple[dict[str, int], str | None]:
@@ -387,6 +391,31 @@ def _map_header(cells: list[str]) -> tuple[dict[str, int], str | None]:
         columns[field] = index
     missing = [f for f in COLUMNS if f not in columns and f not in OPTIONAL_COLUMNS]
     return columns, _missing_message(missing, found_any=bool(columns)) if missing else None
+
+
+def _unused_columns(cells: list[str], columns: dict[str, int]) -> tuple[str, ...]:
+    """Name the columns the import does not read: one HR calls "Date Left" would otherwise
+    leave every leaver active without a word."""
+    used = set(columns.values())
+    unused = [cell for index, cell in enumerate(cells) if index not in used and cell.strip()]
+    if not unused:
+        return ()
+    shown = [_quote(cell) for cell in unused[:_MOST_UNUSED_SHOWN]]
+    if len(unused) > _MOST_UNUSED_SHOWN:
+        shown.append(f"{len(unused) - _MOST_UNUSED_SHOWN} more")
+    which = "This column is" if len(unused) == 1 else "These columns are"
+    message = f"{which} not used: {_all_of(tuple(shown))}."
+    if "leaving_date" not in columns:
+        names = _either(tuple(repr(n) for n in COLUMNS["leaving_date"][1]))
+        message += (
+            f" Leaving dates are read only from a column called {names} (capitals, spaces "
+            "and hyphens do not matter)."
+        )
+    return (message,)
+
+
+def _all_of(items: tuple[str, ...]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _missing_message(missing: list[str], *, found_any: bool) -> str:

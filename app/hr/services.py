@@ -68,6 +68,8 @@ class Preview:
     # The rows the plan was made from: applying uses these, never a second reading that
     # could judge a row differently.
     rows: list[parser.HrRow] = field(default_factory=list)
+    # What the officer should know before applying, though it is not a problem.
+    warnings: list[str] = field(default_factory=list)
     # Set when a confirmation is refused because the plan is no longer the one checked.
     changed_since_checked: bool = False
 
@@ -106,6 +108,7 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
         digest,
         full_file,
         [*parsed.problems, *_too_long(parsed.rows), *_role_holders_readdressed(parsed, existing)],
+        warnings=list(parsed.warnings),
     )
     if result.problems:
         return result

@@ -12,6 +12,7 @@ from tests.integration.test_hr_import import (
     confirm,
     confirmation,
     person_row,
+    run_import,
     upload,
 )
 from tests.integration.test_hr_import_safety import upload_full_file
@@ -91,3 +92,31 @@ def test_a_confirmation_without_the_plan_it_confirms_applies_nothing(app, people
     response = officer.post(path, data=sent, headers={"Referer": f"http://localhost{path}"})
     assert response.status_code == 200 and CHANGED in visible_text(response.text)
     assert imports(app) == 0
+
+
+# --- Columns not used --------------------------------------------------------------------
+
+
+def test_a_leaving_date_column_under_another_name_is_named_in_the_preview(app, people, client_as):
+    officer = client_as("officer")
+    header = HEADER.replace("Professional Body\n", "Professional Body,Date Left\n")
+    row = person_row(app, people["learner"])[:-1] + ",2020-06-30\n"
+    page = visible_text(officer.get(upload(officer, (header + row).encode(), "l.csv")).text)
+    assert "This column is not used: 'Date Left'. Leaving dates are read only from" in page
+
+
+def test_columns_not_used_are_named_beside_the_problems(app, people, client_as):
+    officer = client_as("officer")
+    header = HEADER.replace("Professional Body\n", "Professional Body,Termination Date\n")
+    row = person_row(app, people["learner"], start="31/02/2020")[:-1] + ",2020-06-30\n"
+    page = visible_text(officer.get(upload(officer, (header + row).encode(), "l.csv")).text)
+    assert "Nothing was changed" in page and "'Termination Date'" in page
+
+
+def test_the_command_names_columns_not_used(app, people, tmp_path):
+    path = tmp_path / "staff.csv"
+    header = HEADER.replace("Professional Body\n", "Professional Body,Date Left\n")
+    path.write_text(header + person_row(app, people["learner"])[:-1] + ",2020-06-30\n")
+    result = run_import(app, path, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Note: This column is not used: 'Date Left'." in result.output

@@ -680,3 +680,34 @@ def test_eight_thousand_rows_parse_cleanly() -> None:
     assert parsed.problems == []
     assert len(parsed.rows) == 8000
     assert parsed.rows[-1].line == 8001
+
+
+# --- Columns not used --------------------------------------------------------------------
+
+
+def test_columns_not_used_are_named_with_where_leaving_dates_are_read() -> None:
+    header = HEADER.removesuffix(",leaving_date") + ",Date Left,,Payroll Code"
+    data = csv_file(line(person(1)).removesuffix(",") + ",2020-06-30,,PX-9", header=header)
+    parsed = parse(data)
+    assert parsed.problems == [] and parsed.rows[0].leaving_date is None
+    assert parsed.warnings == (
+        "These columns are not used: 'Date Left' and 'Payroll Code'. Leaving dates are read "
+        "only from a column called 'leaving_date' or 'end_date' (capitals, spaces and hyphens "
+        "do not matter).",
+    )
+
+
+def test_one_column_not_used_beside_a_leaving_date_column() -> None:
+    parsed = parse(csv_file(line(person(1)) + ",x", header=HEADER + ",Notes"))
+    assert parsed.warnings == ("This column is not used: 'Notes'.",)
+
+
+def test_a_file_using_every_column_has_no_warning() -> None:
+    assert parse(people(person(1))).warnings == ()
+
+
+def test_many_columns_not_used_are_summed_up() -> None:
+    extra = [f"Extra {n}" for n in range(25)]
+    parsed = parse(csv_file(line(person(1)) + "," * 25, header=",".join([HEADER, *extra])))
+    [warning] = parsed.warnings
+    assert "'Extra 19' and 5 more." in warning and "Extra 20" not in warning
