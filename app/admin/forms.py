@@ -43,6 +43,7 @@ from app.admin.services import (
     STATUS_FILTERS,
 )
 from app.forms import TRIM, AppForm
+from app.models.organisation import has_control_character, tidy_person_name
 
 EMAIL_FORMAT_MESSAGE = "Enter an email address in the correct format, like name@example.org"
 REASON_MAX = 500
@@ -125,17 +126,39 @@ class DateInRange:
             raise StopValidation(f"{field.name_in_errors} must be a real date")
 
 
+# --- Text that is kept -------------------------------------------------------------------
+
+
+class NoControlCharacters:
+    """Refuses escape, bell and the like, with the HR import's message, adapted to a form."""
+
+    def __init__(self, name_in_errors: str) -> None:
+        self.message = (
+            f"{name_in_errors} contains a control character. Remove it and save the form again."
+        )
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, str) and has_control_character(field.data):
+            raise StopValidation(self.message)
+
+
+def tidy_name(value):
+    return tidy_person_name(value) if isinstance(value, str) else value
+
+
 # --- People -----------------------------------------------------------------------------
 
 
 def required_text(label: str, what: str, max_length: int) -> StringField:
-    """A trimmed text field with the GOV.UK messages for a missing or too long value."""
+    """A name-like text field with the GOV.UK messages for a missing or too long value.
+    Invisible characters are left out first, so a value of only those is missing too."""
     return StringField(
         label,
         widget=GovTextInput(),
-        filters=TRIM,
+        filters=[tidy_name],
         validators=[
             DataRequired(message=f"Enter {what}"),
+            NoControlCharacters(label),
             Length(
                 max=max_length,
                 message=f"{label} must be {max_length} characters or fewer",
@@ -171,6 +194,7 @@ class PersonForm(AppForm):
         filters=TRIM,
         validators=[
             Optional(),
+            NoControlCharacters("Job title"),
             Length(max=150, message="Job title must be 150 characters or fewer"),
         ],
     )
@@ -183,10 +207,11 @@ class PersonForm(AppForm):
     line_manager = StringField(
         "Line manager's employee number (optional)",
         widget=GovTextInput(),
-        filters=TRIM,
+        filters=[tidy_name],  # as the employee numbers it is compared with
         description="Leave this blank if they do not have a line manager",
         validators=[
             Optional(),
+            NoControlCharacters("Line manager's employee number"),
             Length(max=32, message="Line manager's employee number must be 32 characters or fewer"),
         ],
     )
@@ -297,6 +322,7 @@ class ReactivateForm(AppForm):
 
 DEPARTMENT_NAME_VALIDATORS = [
     DataRequired(message="Enter a department name"),
+    NoControlCharacters("Department name"),
     Length(max=120, message="Department name must be 120 characters or fewer"),
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 import unicodedata
 from datetime import date, datetime
 
@@ -138,4 +139,32 @@ def tidy_department_name(name: str) -> str:
     return unicodedata.normalize("NFC", " ".join(visible.split()))
 
 
-__all__ = ["Department", "ProfessionalBody", "User", "normalise_email", "tidy_department_name"]
+# Zero-width joiners and non-joiners change how letters join in some scripts (Persian, the
+# Indic scripts), so a name keeps them inside it; at either end they are only invisible.
+_JOINERS = frozenset("\u200c\u200d")
+_BLANK_ENDS = re.compile(r"\A[\s\u200c\u200d]+|[\s\u200c\u200d]+\Z")
+
+
+def tidy_person_name(value: str) -> str:
+    """A name (or employee number) as it is kept: trimmed, with invisible formatting
+    characters (Unicode Cf, such as a zero-width space or a byte-order mark pasted with the
+    name) left out, so that a name made only of them is blank, as a name of spaces is."""
+    kept = "".join(c for c in value if unicodedata.category(c) != "Cf" or c in _JOINERS)
+    return _BLANK_ENDS.sub("", kept)
+
+
+def has_control_character(value: str) -> bool:
+    """Escape, bell and the like (Unicode Cc), which can rewrite a terminal or a log line;
+    a tab or a line break is only white space. The HR import applies the same rule."""
+    return any(unicodedata.category(c) == "Cc" and not c.isspace() for c in value)
+
+
+__all__ = [
+    "Department",
+    "ProfessionalBody",
+    "User",
+    "has_control_character",
+    "normalise_email",
+    "tidy_department_name",
+    "tidy_person_name",
+]

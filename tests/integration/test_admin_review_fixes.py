@@ -4,15 +4,22 @@ someone else saves, and two administrators saving at the same moment."""
 
 from __future__ import annotations
 
+import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Department, User, normalise_email
-from app.models.organisation import tidy_department_name
+from app.models.organisation import has_control_character, tidy_department_name, tidy_person_name
 from tests.integration.test_admin_users import (
+    audit_events,
+    dated_people,  # noqa: F401  (fixture)
+    edit_form,
     person_form,
     text,
+    user_by_email,
     user_count,
+    user_row,
 )
 from tests.support.accounts import PASSWORD, _hash, create_user, sign_in, submit
 
@@ -74,3 +81,104 @@ def test_a_department_name_in_another_unicode_form_is_a_duplicate(app, client_as
     assert response.status_code == 200
     assert "A department called Caf\u00e9 Services already exists" in text(response)
     assert department_count(app) == before
+
+
+# --- Names of invisible characters only; control characters ----------------------------
+
+
+def test_a_name_loses_invisible_characters_but_keeps_joiners_inside_it():
+    assert tidy_person_name(" \ufeffNina\u200b ") == "Nina"
+    assert tidy_person_name("\u200b\u200c\u2060") == ""
+    # A zero-width non-joiner inside a Persian name changes how its letters join.
+    assert tidy_person_name("\u200c\u0645\u06cc\u200c\u0631\u0636\u0627 ") == (
+        "\u0645\u06cc\u200c\u0631\u0636\u0627"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("first_name", "\u200b", "Enter a first name"),  # zero-width space
+        ("last_name", "\u200b\u200c\u2060", "Enter a last name"),
+        ("first_name", "\ufeff", "Enter a first name"),  # byte-order mark pasted from a file
+        ("employee_number", "\u2060 ", "Enter an employee number"),
+    ],
+)
+def test_a_name_of_only_invisible_characters_is_refused(
+    app, client_as, people, field, value, message
+):
+    response = submit(client_as("admin"), "/admin/users/new", person_form(app, **{field: value}))
+    assert response.status_code == 200
+    assert message in text(response)
+    assert user_by_email(app, "nina.newcomer@example.org") is None
+
+
+def test_invisible_characters_around_a_name_are_left_out(app, client_as, people):
+    form = person_form(app, first_name="\ufeffNina\u200b", employee_number="E12\u200b345")
+    assert submit(client_as("admin"), "/admin/users/new", form).status_code == 302
+    saved = user_by_email(app, "nina.newcomer@example.org")
+    assert (saved["first_name"], saved["employee_number"]) == ("Nina", "E12345")
+
+
+def test_editing_to_an_invisible_only_name_is_refused(app, client_as, dated_people):  # noqa: F811
+    learner = dated_people["learner"]
+    before = user_row(app, learner)
+    path = f"/admin/users/{learner}/edit"
+    response = submit(client_as("admin"), path, edit_form(app, learner, first_name="\u200b"))
+    assert response.status_code == 200
+    assert "Enter a first name" in text(response)
+    assert user_row(app, learner) == before
+
+
+def test_the_control_character_rule_is_the_hr_files():
+    assert has_control_character("Nina\x1b[2J")
+    assert has_control_character("Roads\x7f")
+    assert has_control_character("Roads\x9b")  # a C1 control
+    assert not has_control_character("Nina\tNew")  # only white space, as in the HR file
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "label"),
+    [
+        ("first_name", "Nina\x1b[2J", "First name"),  # terminal escape sequence
+        ("last_name", "New\x07comer", "Last name"),  # bell
+        ("job_title", "Officer\x1b]8;;https://evil.example\x07", "Job title"),
+        ("employee_number", "E1\x1b", "Employee number"),
+        ("line_manager", "M1\x1b", "Line manager's employee number"),
+    ],
+)
+def test_control_characters_are_refused_as_in_the_hr_file(
+    app, client_as, people, field, value, label
+):
+    response = submit(client_as("admin"), "/admin/users/new", person_form(app, **{field: value}))
+    assert response.status_code == 200
+    message = f"{label} contains a control character. Remove it and save the form again."
+    assert escape(message) in text(response)
+    assert user_by_email(app, "nina.newcomer@example.org") is None
+    assert audit_events(app, "user_created") == []
+
+
+def test_editing_in_a_control_character_is_refused(app, client_as, dated_people):  # noqa: F811
+    learner = dated_people["learner"]
+    before = user_row(app, learner)
+    path = f"/admin/users/{learner}/edit"
+    response = submit(client_as("admin"), path, edit_form(app, learner, job_title="Clerk\x1b"))
+    assert response.status_code == 200
+    assert "Job title contains a control character" in text(response)
+    assert user_row(app, learner) == before
+
+
+@pytest.mark.parametrize("path", ["/admin/departments", "/admin/departments/{housing}/rename"])
+def test_a_department_name_with_a_control_character_is_refused(app, client_as, people, path):
+    from tests.integration.test_admin_users import department_id
+
+    path = path.format(housing=department_id(app, "Housing"))
+    before = department_count(app)
+    response = submit(client_as("admin"), path, {"name": "Roads\x1b[2J"})
+    assert response.status_code == 200
+    assert (
+        "Department name contains a control character. Remove it and save the form again."
+        in text(response)
+    )
+    assert department_count(app) == before
+    assert department_id(app, "Housing") is not None
