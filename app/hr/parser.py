@@ -115,6 +115,12 @@ class ParsedFile:
     delimiter: str
     # What the officer should know although it is not a problem (columns not used).
     warnings: tuple[str, ...] = ()
+    # The employee number on every line read into columns, problems or not (spelt as
+    # registered), so that checks of the whole file can run beside the lines' problems.
+    employee_numbers: frozenset[str] = frozenset()
+    # Whether that is every line's number: False when a line could not be read into
+    # columns or has no number, so nobody can say who a full file leaves out.
+    every_number_known: bool = False
 
 
 @dataclass(frozen=True)
@@ -171,7 +177,17 @@ def parse(
     # An incompletely read file gives no rows: importing half of it would mislead.
     clean = [r for r in rows if r.line not in problem_lines] if complete else []
     problems.sort(key=lambda p: (p.line is not None, p.line or 0))
-    return ParsedFile(clean, problems, encoding, delimiter, warnings)
+    numbers = [r.values["employee_number"] for r in records]
+    every_number_known = complete and all(numbers) and problem_lines <= {r.line for r in records}
+    return ParsedFile(
+        clean,
+        problems,
+        encoding,
+        delimiter,
+        warnings,
+        employee_numbers=frozenset(filter(None, numbers)),
+        every_number_known=every_number_known,
+    )
 
 
 def _ambiguous_numbers(records: list[_Record], existing: frozenset[str]) -> list[Problem]:

@@ -104,28 +104,31 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
         emails_in_use=emails,
         leavers=frozenset(n for n, u in existing.items() if not u.is_active),
     )
-    result = Preview(
-        digest,
-        full_file,
-        [*parsed.problems, *_too_long(parsed.rows), *_role_holders_readdressed(parsed, existing)],
-        warnings=list(parsed.warnings),
-    )
-    if result.problems:
-        return result
-    result.rows = parsed.rows
+    problems = [
+        *parsed.problems,
+        *_too_long(parsed.rows),
+        *_role_holders_readdressed(parsed, existing),
+    ]
+    result = Preview(digest, full_file, [], warnings=list(parsed.warnings))
+    # Lines with problems of their own are left out of the plan, but the plan's checks
+    # still run on the others, so that every problem in the file is listed at once.
+    flagged = {p.line for p in problems}
+    rows = [row for row in parsed.rows if row.line not in flagged]
+    # People on lines left out: what the file does to them is not known yet.
+    unsure = parsed.employee_numbers - {row.employee_number for row in rows}
     today = uk_today()
     departments = {d.id: d.name for d in db.session.scalars(select(Department))}
     numbers = {u.id: u.employee_number for u in existing.values()}
     deactivated_by = _deactivated_by_an_administrator(
         [
             existing[row.employee_number]
-            for row in parsed.rows
+            for row in rows
             if row.employee_number in existing and not existing[row.employee_number].is_active
         ]
     )
-    in_file = set()
+    in_file = set(parsed.employee_numbers)
     refused: list[parser.Problem] = []
-    for row in parsed.rows:
+    for row in rows:
         in_file.add(row.employee_number)
         person = existing.get(row.employee_number)
         leaving = row.leaving_date is not None and row.leaving_date <= today
@@ -150,7 +153,8 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
         if action == "update":
             refused += _refusal(row, person, changed, acting, deactivated_by)
         result.changes.append(Change(row.line, row.employee_number, _name(row), action, changed))
-    if full_file:
+    # Who a full file leaves out is known only if every line's employee number is.
+    if full_file and (parsed.every_number_known or not problems):
         for number, person in sorted(existing.items()):
             if number in in_file or not person.is_active:
                 continue
@@ -164,10 +168,13 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
                     ("not in the full file",),
                 )
             )
-    refused += _manager_problems(result.changes, parsed.rows, existing, numbers)
-    if refused:
-        refused.sort(key=lambda p: (p.line is not None, p.line or 0))
-        result.problems, result.changes, result.rows = refused, [], []
+    refused += _manager_problems(result.changes, rows, existing, numbers, unsure)
+    problems += refused
+    if problems:
+        problems.sort(key=lambda p: (p.line is not None, p.line or 0))
+        result.problems, result.changes = problems, []
+    else:
+        result.rows = rows
     return result
 
 
@@ -213,10 +220,11 @@ def _deactivation_refusal(
     where = f"Line {line}: " if line else ""
     how = "gives a leaving date for" if line else "leaves out"
     if acting is not None and person.id == acting.id:
+        what = "gives a leaving date for you" if line else "leaves you out"
         return [
             parser.Problem(
                 line,
-                f"{where}this file {how} you, so it would deactivate your own account. "
+                f"{where}this file {what}, so it would deactivate your own account. "
                 "An HR file cannot do that: an administrator must do it in the admin pages.",
             )
         ]
@@ -239,10 +247,14 @@ def _manager_problems(
     rows: list[parser.HrRow],
     existing: dict[str, User],
     numbers: dict[int, str],
+    unsure: frozenset[str] = frozenset(),
 ) -> list[parser.Problem]:
     """Line managers as they would be after the import: the records already held, with
     the file's new and changed people laid over them. No loops (A manages B manages A,
-    through anyone, registered or not), and no new line manager who has left."""
+    through anyone, registered or not), and no new line manager who has left.
+
+    `unsure` holds the people on lines with problems of their own: whether they will be
+    active, and who manages them, waits for those lines to be corrected."""
     row_of = {row.employee_number: row for row in rows}
     manager_of = {
         u.employee_number: numbers[u.line_manager_id]
@@ -273,7 +285,7 @@ def _manager_problems(
         manager = row.line_manager_number
         person = existing.get(row.employee_number)
         unchanged = person is not None and numbers.get(person.line_manager_id) == manager
-        if manager and not unchanged and not active.get(manager, False):
+        if manager and not unchanged and manager not in unsure and not active.get(manager, False):
             problems.append(
                 parser.Problem(
                     row.line,
@@ -284,6 +296,8 @@ def _manager_problems(
     for cycle in parser.manager_cycles(manager_of):
         if not any(number in set_here for number in cycle):
             continue  # a loop the file does not touch is not this file's problem
+        if any(number in unsure for number in cycle):
+            continue  # it may not be a loop once their lines are corrected
         for i, number in enumerate(cycle):
             if number not in set_here:
                 continue

@@ -11,11 +11,12 @@ from tests.integration.test_hr_import import (
     HEADER,
     confirm,
     confirmation,
+    number_of,
     person_row,
     run_import,
     upload,
 )
-from tests.integration.test_hr_import_safety import upload_full_file
+from tests.integration.test_hr_import_safety import refused, upload_full_file
 from tests.support.accounts import create_user
 from tests.support.page_checks import visible_text
 
@@ -120,3 +121,80 @@ def test_the_command_names_columns_not_used(app, people, tmp_path):
     result = run_import(app, path, "--dry-run")
     assert result.exit_code == 0, result.output
     assert "Note: This column is not used: 'Date Left'." in result.output
+
+
+# --- Every problem at once ---------------------------------------------------------------
+
+
+def test_a_deactivated_line_manager_is_listed_beside_another_lines_bad_date(app, people, client_as):
+    manager = number_of(app, people["line_manager"])
+    with app.app_context():
+        db.session.get(User, people["line_manager"]).is_active = False
+        db.session.commit()
+    officer = client_as("officer")
+    rows = (
+        "N00001,Ann,New,ann@example.org,Housing,Officer,31/02/2020,,no,none\n"  # bad date
+        f"N00002,Bob,New,bob@example.org,Housing,Officer,2020-01-01,{manager},no,none\n"
+    )
+    page, _ = refused(officer, (HEADER + rows).encode())
+    assert page.index("Line 2: the start date '31/02/2020' is not a real date") < page.index(
+        "Line 3: the line manager Morag"
+    )
+    assert "the file has 2 problems" in page
+
+
+def test_refusals_of_own_record_and_role_holders_are_listed_beside_parser_problems(
+    app, people, client_as
+):
+    officer = client_as("officer")
+    rows = (
+        person_row(app, people["officer"], job="Chief")  # line 2: the officer's own record
+        + "N00001,Ann,New,ann@example.org,Housing,Officer,2020-01-01,,maybe,none,\n"  # line 3
+        + person_row(app, people["admin"])[:-1]  # line 4: an administrator leaves
+        + ",2020-06-30\n"
+    )
+    header = HEADER.replace("Professional Body\n", "Professional Body,Leaving Date\n")
+    rows = rows.replace(",no,none\n", ",no,none,\n")
+    page, _ = refused(officer, (header + rows).encode())
+    assert "Line 2: this line changes your own record (job title)" in page
+    assert "Line 3: the regulated role 'maybe' is not understood" in page
+    assert "Line 4: this file gives a leaving date for Angus" in page
+    assert page.index("Line 2:") < page.index("Line 3:") < page.index("Line 4:")
+
+
+def test_a_full_file_with_a_bad_line_still_says_whom_it_would_wrongly_leave_out(
+    app, people, client_as
+):
+    officer = client_as("officer")
+    rows = person_row(app, people["learner"], start="2020-13-01") + person_row(
+        app, people["line_manager"]
+    )
+    page = visible_text(officer.get(upload_full_file(officer, (HEADER + rows).encode())).text)
+    assert "Nothing was changed" in page
+    assert "Line 2: the start date '2020-13-01' is not a real date" in page
+    assert "this file leaves you out" in page and "this file leaves out Angus" in page
+    # The learner is on a line of their own, with a problem: not "left out".
+    assert "leaves out Lewis" not in page
+
+
+def test_a_full_file_with_a_line_that_cannot_be_split_says_nobody_is_left_out(
+    app, people, client_as
+):
+    officer = client_as("officer")
+    rows = person_row(app, people["learner"]).replace(",Housing,", ",Housing,extra,") + (
+        person_row(app, people["line_manager"])
+    )
+    page = visible_text(officer.get(upload_full_file(officer, (HEADER + rows).encode())).text)
+    assert "Line 2: this line has 11 values" in page
+    assert "leaves out" not in page  # line 2 may hold anyone
+
+
+def test_a_manager_on_a_line_with_a_problem_is_not_said_to_have_left(app, people, client_as):
+    officer = client_as("officer")
+    rows = (
+        "N00001,Mo,New,mo@example.org,Housing,Manager,2020-01-01,,maybe,none\n"  # line 2
+        "N00002,Bob,New,bob@example.org,Housing,Officer,2020-01-01,N00001,no,none\n"
+    )
+    page, _ = refused(officer, (HEADER + rows).encode())
+    assert "Line 2: the regulated role 'maybe' is not understood" in page
+    assert "Line 3:" not in page  # N00001 will be active once line 2 is corrected

@@ -220,7 +220,7 @@ def test_a_full_file_without_the_administrators_and_officers_deactivates_nobody(
     assert (
         f"this file leaves out {admin.full_name} (employee number {admin.employee_number})" in page
     )
-    assert "this file leaves out you, so it would deactivate your own account" in page
+    assert "this file leaves you out, so it would deactivate your own account" in page
     assert confirm(officer, path).status_code == 200
     assert user(app, people["admin"]).is_active and user(app, people["officer"]).is_active
     assert client_as("admin").get("/admin/users").status_code == 200
