@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app import audit, mail
-from app.admin.presenters import long_date
+from app.admin.presenters import local_time, long_date
 from app.auth import services as auth_services
 from app.compliance import services as compliance
 from app.extensions import db
@@ -109,7 +109,7 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
         *_too_long(parsed.rows),
         *_role_holders_readdressed(parsed, existing),
     ]
-    result = Preview(digest, full_file, [], warnings=list(parsed.warnings))
+    result = Preview(digest, full_file, [], warnings=[*_applied_before(digest), *parsed.warnings])
     # Lines with problems of their own are left out of the plan, but the plan's checks
     # still run on the others, so that every problem in the file is listed at once.
     flagged = {p.line for p in problems}
@@ -176,6 +176,26 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
     else:
         result.rows = rows
     return result
+
+
+def _applied_before(file_sha256: str) -> list[str]:
+    """An older export picked from Downloads by mistake would undo later changes (and
+    bring back leavers): say when this very file was applied, and by whom."""
+    earlier = db.session.scalar(
+        select(HrImport)
+        .options(joinedload(HrImport.imported_by))
+        .where(HrImport.file_sha256 == file_sha256)
+        .order_by(HrImport.id.desc())
+        .limit(1)
+    )
+    if earlier is None:
+        return []
+    by = f"by {earlier.imported_by.full_name}" if earlier.imported_by else "from the command line"
+    return [
+        f"This file was already applied on {local_time(earlier.imported_at)} {by} "
+        f"(as {earlier.file_name}). Check that it is not an older file picked by mistake: "
+        "applying it again would undo any changes made since."
+    ]
 
 
 def _deactivated_by_an_administrator(people: list[User]) -> dict[int, AuditEvent | None]:

@@ -3,6 +3,8 @@ problem is listed at once, and the preview says what the file does in plain word
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -198,3 +200,34 @@ def test_a_manager_on_a_line_with_a_problem_is_not_said_to_have_left(app, people
     page, _ = refused(officer, (HEADER + rows).encode())
     assert "Line 2: the regulated role 'maybe' is not understood" in page
     assert "Line 3:" not in page  # N00001 will be active once line 2 is corrected
+
+
+# --- A file applied before ---------------------------------------------------------------
+
+
+def test_a_file_applied_before_is_recognised_in_the_preview(app, people, client_as):
+    officer = client_as("officer")
+    old = (HEADER + person_row(app, people["learner"], job="Clerk")).encode()
+    assert confirm(officer, upload(officer, old, "monday.csv")).status_code == 302
+    new = (HEADER + person_row(app, people["learner"], job="Senior clerk")).encode()
+    assert confirm(officer, upload(officer, new, "tuesday.csv")).status_code == 302
+    page = visible_text(officer.get(upload(officer, old, "monday (1).csv")).text)
+    assert "Update: job title" in page  # it would undo Tuesday's change
+    with app.app_context():
+        officer_name = db.session.get(User, people["officer"]).full_name
+    assert (
+        f"This file was already applied on {{}} by {officer_name} (as monday.csv). Check that"
+        in re.sub(r"\d+ \w+ \d{4} \d\d:\d\d \w+", "{}", page)
+    ), page
+    # A file never applied has no such warning.
+    other = (HEADER + person_row(app, people["learner"], job="Team leader")).encode()
+    assert "already applied" not in visible_text(officer.get(upload(officer, other, "w")).text)
+
+
+def test_the_command_recognises_a_file_it_applied_before(app, people, tmp_path):
+    path = tmp_path / "staff.csv"
+    path.write_text(HEADER + person_row(app, people["learner"], job="Clerk"))
+    assert run_import(app, path).exit_code == 0
+    result = run_import(app, path, "--dry-run")
+    assert "Note: This file was already applied on " in result.output
+    assert "from the command line (as staff.csv)" in result.output
