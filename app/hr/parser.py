@@ -38,7 +38,7 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "first_name": ("first name", ("first_name", "forename")),
     "last_name": ("last name", ("last_name", "surname")),
-    "email": ("e-mail address", ("email", "e_mail", "email_address")),
+    "email": ("e-mail address", ("email", "e_mail", "email_address", "e_mail_address")),
     "department": ("department", ("department",)),
     "job_title": ("job title", ("job_title", "job", "post")),
     "start_date": ("start date", ("start_date",)),

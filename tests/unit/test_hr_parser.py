@@ -249,8 +249,8 @@ def test_missing_columns_are_named_in_one_message() -> None:
     assert problem.line is None
     assert problem.message.startswith(
         "The file has no column for the e-mail address or the department. "
-        "Column names we accept: for the e-mail address, 'email', 'e_mail' or "
-        "'email_address'; for the department, 'department'."
+        "Column names we accept: for the e-mail address, 'email', 'e_mail', "
+        "'email_address' or 'e_mail_address'; for the department, 'department'."
     )
     assert parsed.rows == []
 
@@ -711,3 +711,10 @@ def test_many_columns_not_used_are_summed_up() -> None:
     parsed = parse(csv_file(line(person(1)) + "," * 25, header=",".join([HEADER, *extra])))
     [warning] = parsed.warnings
     assert "'Extra 19' and 5 more." in warning and "Extra 20" not in warning
+
+
+@pytest.mark.parametrize("heading", ["E-mail Address", "E-Mail address", "Email Address"])
+def test_e_mail_address_headings_are_accepted_as_the_message_promises(heading: str) -> None:
+    header = HEADER.replace("email", heading)
+    parsed = parse(csv_file(line(person(1)), header=header))
+    assert messages(parsed) == [] and parsed.rows[0].email == "person1@council.gov.uk"
