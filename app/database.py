@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
-from sqlalchemy import String, event
+from sqlalchemy import String, event, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
@@ -161,6 +161,29 @@ def transactional(view: Callable[..., Any]) -> Callable[..., Any]:
         return response
 
     return wrapper
+
+
+# The advisory lock every writer of people and departments takes (PostgreSQL): any fixed
+# number does, as long as they all use this one.
+PEOPLE_AND_DEPARTMENTS_LOCK = 0x6F63_7470  # "octp"
+
+
+def lock_people_and_departments() -> None:
+    """Wait until no other transaction is changing people or departments, and keep them to
+    this one until it ends (commit or rollback), so that the checks made next (duplicate
+    addresses, employee numbers and department names, line-management loops, a form that
+    has gone stale) still hold when we write. Call it before those checks.
+
+    PostgreSQL: a transaction-level advisory lock. Whatever was loaded before the wait is
+    expired, so that it is read again as the other transaction left it (changes not yet
+    flushed are flushed first, not lost). SQLite needs nothing: a transaction that may
+    write holds the database's write lock from its first statement (BEGIN IMMEDIATE)."""
+    session = db.session
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.flush()
+    session.execute(select(func.pg_advisory_xact_lock(PEOPLE_AND_DEPARTMENTS_LOCK)))
+    session.expire_all()
 
 
 def ping() -> None:

@@ -1,7 +1,9 @@
 """People, departments and the audit log, for administrators and training officers.
 
 Every query and write of the administration area lives here. Functions add and flush;
-the request commits (app.database.transactional).
+the request commits (app.database.transactional). Each write to people or departments
+first takes app.database.lock_people_and_departments, so that its checks (duplicates,
+loops) are not overtaken by another administrator's save or an HR import.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
 from app import audit
 from app.auth import services as auth_services
 from app.compliance import services as compliance
-from app.database import casefold
+from app.database import casefold, lock_people_and_departments
 from app.extensions import db
 from app.models import AuditEvent, Department, ProfessionalBody, User, normalise_email
 from app.models.base import LOCAL_ZONE
@@ -389,17 +392,38 @@ def _roles(person: User) -> list[str]:
     return [role for role in ASSIGNABLE_ROLES if getattr(person, f"is_{role}")]
 
 
+def _duplicate_problem(error: IntegrityError, details: PersonDetails) -> dict[str, str] | None:
+    """The form's message for a write the database refused as a duplicate address or
+    employee number (someone who does not take the lock got there first); None for any
+    other refusal. PostgreSQL names the unique constraint, SQLite the column."""
+    message = str(error.orig)
+    if "uq_user_account_email" in message or "user_account.email" in message:
+        return {"email": "An account with this email address already exists"}
+    if "uq_user_account_employee_number" in message or "user_account.employee_number" in message:
+        number = details.employee_number.strip()
+        return {"employee_number": f"Someone else already has employee number {number}"}
+    return None
+
+
 def create_person(details: PersonDetails, actor: User) -> Outcome:
     """Add an active person without a password and e-mail them an invitation."""
+    lock_people_and_departments()
     errors, manager = _person_problems(details, None, actor)
     if errors:
         return Outcome(errors=errors)
     person = User(is_active=True, password_hash=None)
-    _apply(person, details, manager)
-    person.is_training_officer = details.is_training_officer
-    person.is_administrator = details.is_administrator
-    db.session.add(person)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            _apply(person, details, manager)
+            person.is_training_officer = details.is_training_officer
+            person.is_administrator = details.is_administrator
+            db.session.add(person)
+            db.session.flush()
+    except IntegrityError as error:
+        problem = _duplicate_problem(error, details)
+        if problem is None:
+            raise
+        return Outcome(errors=problem)
     audit.record(
         "user_created",
         actor=actor,
@@ -413,6 +437,7 @@ def create_person(details: PersonDetails, actor: User) -> Outcome:
 
 
 def update_person(person: User, details: PersonDetails, actor: User) -> Outcome:
+    lock_people_and_departments()
     errors, manager = _person_problems(details, person, actor)
     if not errors and person.is_administrator and not details.is_administrator:
         problem = _last_administrator_problem(person)
@@ -424,10 +449,17 @@ def update_person(person: User, details: PersonDetails, actor: User) -> Outcome:
     if errors:
         return Outcome(errors=errors)
     before, roles_before = _snapshot(person), _roles(person)
-    _apply(person, details, manager)
-    person.is_training_officer = details.is_training_officer
-    person.is_administrator = details.is_administrator
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            _apply(person, details, manager)
+            person.is_training_officer = details.is_training_officer
+            person.is_administrator = details.is_administrator
+            db.session.flush()
+    except IntegrityError as error:  # the savepoint's rollback gives back the stored values
+        problem = _duplicate_problem(error, details)
+        if problem is None:
+            raise
+        return Outcome(errors=problem)
     changes = audit.changes(before, _snapshot(person))
     if changes:
         audit.record("user_updated", actor=actor, subject=person, details={"changes": changes})
@@ -449,6 +481,7 @@ def update_person(person: User, details: PersonDetails, actor: User) -> Outcome:
 def deactivate(person: User, reason: str, actor: User) -> str | None:
     """Deactivate the account: every session and every link already sent ends at once.
     Returns why not, if they are the last active administrator (nothing is changed)."""
+    lock_people_and_departments()  # a line manager being chosen must not be deactivated meanwhile
     if person.is_administrator:
         problem = _last_administrator_problem(person)
         if problem:
@@ -495,6 +528,7 @@ def make_administrator(email: str) -> Promotion:
     """Give an active person the administrator role from the command line: how a new
     install gets its first administrator, and how a council that lost its last one gets
     one back. Audited with no actor, "by": "command line"."""
+    lock_people_and_departments()
     person = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if person is None:
         return Promotion(refused=f"No one has the e-mail address {email.strip()}.")
@@ -518,6 +552,7 @@ def make_administrator(email: str) -> Promotion:
 
 
 def reactivate(person: User, reason: str, actor: User) -> None:
+    lock_people_and_departments()
     person.is_active = True
     audit.record("user_reactivated", actor=actor, subject=person, details={"reason": reason})
     # Their modules at once; one that counts again gets a fresh due date.
@@ -559,16 +594,32 @@ def _department_named(name: str) -> Department | None:
     return db.session.scalar(select(Department).where(casefold(Department.name) == name.lower()))
 
 
+def _duplicate_name(error: IntegrityError, name: str) -> dict[str, str] | None:
+    """As _duplicate_problem, for the unique department name."""
+    message = str(error.orig)
+    if "uq_department_name" in message or "department.name" in message:
+        return {"name": f"A department called {name} already exists"}
+    return None
+
+
 def create_department(name: str, actor: User) -> Outcome:
     name = tidy_department_name(name)
     if not name:  # nothing but invisible characters
         return Outcome(errors={"name": "Enter a department name"})
+    lock_people_and_departments()
     other = _department_named(name)
     if other is not None:
         return Outcome(errors={"name": f"A department called {other.name} already exists"})
     department = Department(name=name)
-    db.session.add(department)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(department)
+            db.session.flush()
+    except IntegrityError as error:
+        problem = _duplicate_name(error, name)
+        if problem is None:
+            raise
+        return Outcome(errors=problem)
     audit.record("department_created", actor=actor, details={"after": {"name": name}})
     return Outcome(saved=department)
 
@@ -577,13 +628,21 @@ def rename_department(department: Department, name: str, actor: User) -> Outcome
     name = tidy_department_name(name)
     if not name:  # nothing but invisible characters
         return Outcome(errors={"name": "Enter a department name"})
+    lock_people_and_departments()
     other = _department_named(name)
     if other is not None and other is not department:
         return Outcome(errors={"name": f"A department called {other.name} already exists"})
     if name != department.name:
         before = department.name
-        department.name = name
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                department.name = name
+                db.session.flush()
+        except IntegrityError as error:
+            problem = _duplicate_name(error, name)
+            if problem is None:
+                raise
+            return Outcome(errors=problem)
         audit.record(
             "department_renamed",
             actor=actor,

@@ -4,24 +4,32 @@ someone else saves, and two administrators saving at the same moment."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
+from app.admin import services as admin_services
+from app.database import PEOPLE_AND_DEPARTMENTS_LOCK, lock_people_and_departments
 from app.extensions import db
 from app.models import Department, User, normalise_email
 from app.models.organisation import has_control_character, tidy_department_name, tidy_person_name
 from tests.integration.test_admin_users import (
     audit_events,
     dated_people,  # noqa: F401  (fixture)
+    department_id,
     edit_form,
     person_form,
     text,
     user_by_email,
     user_count,
     user_row,
+    wait_for_each_other_after,
 )
-from tests.support.accounts import PASSWORD, _hash, create_user, sign_in, submit
+from tests.support.accounts import PASSWORD, _hash, create_user, csrf_token, sign_in, submit
+from tests.support.concurrency import at_once
 
 NFC = "jos\u00e9.garcia@example.org"  # é as one code point (what most keyboards type)
 NFD = "jose\u0301.garcia@example.org"  # e and a combining acute (macOS, some pastes)
@@ -170,8 +178,6 @@ def test_editing_in_a_control_character_is_refused(app, client_as, dated_people)
 
 @pytest.mark.parametrize("path", ["/admin/departments", "/admin/departments/{housing}/rename"])
 def test_a_department_name_with_a_control_character_is_refused(app, client_as, people, path):
-    from tests.integration.test_admin_users import department_id
-
     path = path.format(housing=department_id(app, "Housing"))
     before = department_count(app)
     response = submit(client_as("admin"), path, {"name": "Roads\x1b[2J"})
@@ -180,5 +186,218 @@ def test_a_department_name_with_a_control_character_is_refused(app, client_as, p
         "Department name contains a control character. Remove it and save the form again."
         in text(response)
     )
+    assert department_count(app) == before
+    assert department_id(app, "Housing") is not None
+
+
+# --- Two administrators saving at the same moment ---------------------------------------
+#
+# On PostgreSQL each request, once past the service's checks, waits (a moment) for the
+# other to get there too, so that without the lock both would have checked before either
+# wrote. SQLite lets one writer in at a time, so there the two simply race.
+
+
+def is_postgresql(app) -> bool:
+    with app.app_context():
+        return db.engine.dialect.name == "postgresql"
+
+
+def two_admins(app) -> list:
+    create_user(app, "admin2@example.org", first_name="Beth", is_administrator=True)
+    clients = [app.test_client(), app.test_client()]
+    assert sign_in(clients[0], "admin@example.org").status_code == 302
+    assert sign_in(clients[1], "admin2@example.org").status_code == 302
+    return clients
+
+
+def hold_after(monkeypatch, app, name: str) -> None:
+    if is_postgresql(app):
+        wait_for_each_other_after(monkeypatch, admin_services, name)
+
+
+def post_both(clients, paths, forms) -> list:
+    tokens = [csrf_token(c, p) for c, p in zip(clients, paths, strict=True)]
+
+    def post(i):
+        return clients[i].post(
+            paths[i],
+            data={**forms[i], "csrf_token": tokens[i]},
+            headers={"Referer": f"http://localhost{paths[i]}"},
+        )
+
+    return at_once(lambda: post(0), lambda: post(1))
+
+
+def test_the_lock_is_held_until_the_transaction_ends(app):
+    with app.app_context():
+        lock_people_and_departments()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as other:
+                taken = other.execute(
+                    sql("SELECT pg_try_advisory_xact_lock(:key)"),
+                    {"key": PEOPLE_AND_DEPARTMENTS_LOCK},
+                ).scalar()
+                assert taken is False
+                other.rollback()
+        db.session.rollback()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as other:
+                taken = other.execute(
+                    sql("SELECT pg_try_advisory_xact_lock(:key)"),
+                    {"key": PEOPLE_AND_DEPARTMENTS_LOCK},
+                ).scalar()
+                assert taken is True
+                other.rollback()
+
+
+def test_two_edits_at_once_cannot_make_a_line_management_loop(app, dated_people, monkeypatch):  # noqa: F811
+    """Admin 1 makes Beth Ada's manager while admin 2 makes Ada Beth's manager."""
+    housing = department_id(app, "Housing")
+    started = date(2019, 8, 12)
+    ada = create_user(
+        app, "ada@example.org", employee_number="ADA1", department_id=housing, start_date=started
+    )
+    beth = create_user(
+        app, "beth@example.org", employee_number="BETH1", department_id=housing, start_date=started
+    )
+    clients = two_admins(app)
+    hold_after(monkeypatch, app, "_person_problems")
+    responses = post_both(
+        clients,
+        [f"/admin/users/{ada}/edit", f"/admin/users/{beth}/edit"],
+        [edit_form(app, ada, line_manager="BETH1"), edit_form(app, beth, line_manager="ADA1")],
+    )
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    refused = next(r for r in responses if r.status_code == 200)
+    assert "so cannot be their line manager" in text(refused)
+    managers = {user_row(app, ada)["line_manager_id"], user_row(app, beth)["line_manager_id"]}
+    assert managers in ({beth, None}, {ada, None})
+
+
+def test_two_departments_differing_only_in_case_cannot_both_be_added(app, people, monkeypatch):
+    clients = two_admins(app)
+    hold_after(monkeypatch, app, "_department_named")
+    responses = post_both(
+        clients,
+        ["/admin/departments", "/admin/departments"],
+        [{"name": "Social Work"}, {"name": "social work"}],
+    )
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    with app.app_context():
+        names = list(
+            db.session.scalars(
+                select(Department.name).where(func.lower(Department.name) == "social work")
+            )
+        )
+    assert len(names) == 1, names
+    refused = next(r for r in responses if r.status_code == 200)
+    assert f"A department called {names[0]} already exists" in text(refused)
+
+
+def test_two_employee_numbers_differing_only_in_case_cannot_both_be_added(app, people, monkeypatch):
+    clients = two_admins(app)
+    hold_after(monkeypatch, app, "_person_problems")
+    responses = post_both(
+        clients,
+        ["/admin/users/new", "/admin/users/new"],
+        [
+            person_form(app, employee_number="E777", email="first@example.org"),
+            person_form(app, employee_number="e777", email="second@example.org"),
+        ],
+    )
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    with app.app_context():
+        numbers = list(
+            db.session.scalars(
+                select(User.employee_number).where(func.lower(User.employee_number) == "e777")
+            )
+        )
+    assert len(numbers) == 1, numbers
+    refused = next(r for r in responses if r.status_code == 200)
+    assert "Someone else already has employee number" in text(refused)
+
+
+def test_the_same_new_address_added_twice_at_once_gets_a_message_not_an_error(
+    app, people, monkeypatch
+):
+    clients = two_admins(app)
+    hold_after(monkeypatch, app, "_person_problems")
+    responses = post_both(
+        clients,
+        ["/admin/users/new", "/admin/users/new"],
+        [
+            person_form(app, employee_number="E801", email="same@example.org"),
+            person_form(app, employee_number="E802", email="same@example.org"),
+        ],
+    )
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    refused = next(r for r in responses if r.status_code == 200)
+    assert "An account with this email address already exists" in text(refused)
+    assert len(audit_events(app, "user_created")) == 1
+
+
+# --- A duplicate the database refuses (a writer that skipped the checks got there first) --
+
+
+def checks_miss_everything(monkeypatch) -> None:
+    """As if another writer had added the clashing row after our checks: the checks see
+    nothing, so the database's unique rule is what refuses the write."""
+    original = admin_services._person_problems
+
+    def no_problems(details, person, actor):
+        _errors, manager = original(details, person, actor)
+        return {}, manager
+
+    monkeypatch.setattr(admin_services, "_person_problems", no_problems)
+    monkeypatch.setattr(admin_services, "_department_named", lambda name: None)
+
+
+def test_a_duplicate_address_refused_by_the_database_is_a_form_error(
+    app, client_as, people, monkeypatch
+):
+    checks_miss_everything(monkeypatch)
+    before = user_count(app)
+    response = submit(
+        client_as("admin"), "/admin/users/new", person_form(app, email="learner@example.org")
+    )
+    assert response.status_code == 200
+    assert "An account with this email address already exists" in text(response)
+    assert 'href="#email"' in text(response)
+    assert user_count(app) == before
+    assert audit_events(app, "user_created") == []
+
+
+def test_a_duplicate_employee_number_refused_by_the_database_is_a_form_error(
+    app,
+    client_as,
+    dated_people,  # noqa: F811
+    monkeypatch,
+):
+    checks_miss_everything(monkeypatch)
+    learner = dated_people["learner"]
+    before = user_row(app, learner)
+    taken = user_row(app, dated_people["officer"])["employee_number"]
+    path = f"/admin/users/{learner}/edit"
+    form = edit_form(app, learner, employee_number=taken, job_title="Renamed clerk")
+    response = submit(client_as("admin"), path, form)
+    assert response.status_code == 200
+    assert f"Someone else already has employee number {taken}" in text(response)
+    assert user_row(app, learner) == before
+    assert audit_events(app, "user_updated") == []
+
+
+@pytest.mark.parametrize("path", ["/admin/departments", "/admin/departments/{housing}/rename"])
+def test_a_duplicate_department_name_refused_by_the_database_is_a_form_error(
+    app, client_as, people, monkeypatch, path
+):
+    checks_miss_everything(monkeypatch)
+    with app.app_context():
+        db.session.add(Department(name="Roads"))
+        db.session.commit()
+    path = path.format(housing=department_id(app, "Housing"))
+    before = department_count(app)
+    response = submit(client_as("admin"), path, {"name": "Roads"})
+    assert response.status_code == 200
+    assert "A department called Roads already exists" in text(response)
     assert department_count(app) == before
     assert department_id(app, "Housing") is not None

@@ -1207,12 +1207,36 @@ def flashes(client) -> list[str]:
         return [message for _category, message in session.get("_flashes", [])]
 
 
+def wait_for_each_other_after(monkeypatch, target, name: str, seconds: float = 1.5) -> None:
+    """Each request, once past `target.<name>` (a service's checks), waits for the other to
+    get there too, for up to `seconds`. Without a lock both have checked before either
+    writes, which is the race; with the lock the other cannot check until the first has
+    committed, so the first goes on alone after the wait, and the other then sees its
+    change. (A barrier would wait for ever for a request held by the lock.)"""
+    import threading
+
+    arrived = threading.Condition()
+    count = 0
+    original = getattr(target, name)
+
+    def checked_then_wait(*args, **kwargs):
+        nonlocal count
+        result = original(*args, **kwargs)
+        with arrived:
+            count += 1
+            arrived.notify_all()
+            arrived.wait_for(lambda: count >= 2, timeout=seconds)
+        return result
+
+    monkeypatch.setattr(target, name, checked_then_wait)
+
+
 def each_removes_the_other(app, monkeypatch, dated_people, action: str):
     """Two administrators, A and B, each remove the other at the same moment (`action`:
-    "edit" takes away the administrator role, "deactivate" the account). On PostgreSQL a
-    barrier holds both requests once the route's own checks are done, so that both have
-    seen two administrators; SQLite lets one writer in at a time, so there they simply race.
-    Returns the two clients and their responses."""
+    "edit" takes away the administrator role, "deactivate" the account). On PostgreSQL
+    both requests are held once the route's own checks are done, so that both have seen
+    two administrators unless a lock makes one wait; SQLite lets one writer in at a time,
+    so there they simply race. Returns the two clients and their responses."""
     import threading
 
     from app.admin import forms as admin_forms
@@ -1245,15 +1269,10 @@ def each_removes_the_other(app, monkeypatch, dated_people, action: str):
     if postgresql:
         barrier = threading.Barrier(2, timeout=10)
         if action == "edit":
-            original = admin_services._person_problems
-
-            def checked_then_wait(*args, **kwargs):
-                result = original(*args, **kwargs)
-                barrier.wait()
-                return result
-
-            monkeypatch.setattr(admin_services, "_person_problems", checked_then_wait)
+            # update_person takes the people-and-departments lock before its checks.
+            wait_for_each_other_after(monkeypatch, admin_services, "_person_problems")
         else:
+            # The route checks the form before deactivate takes the lock: both get there.
             validate = admin_forms.DeactivateForm.validate_on_submit
 
             def validated_then_wait(form, *args, **kwargs):
