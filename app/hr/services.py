@@ -91,6 +91,10 @@ class Preview:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def changes_something(self) -> bool:
+        return any(c.action in {"create", "update", "deactivate"} for c in self.changes)
+
 
 def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Preview:
     digest = hashlib.sha256(data).hexdigest()

@@ -212,7 +212,7 @@ def test_a_new_person_who_has_already_left_is_named_not_created(app, people, cli
     ).encode()
     path = upload(officer, data, "leavers.csv")
     page = visible_text(officer.get(path).text)
-    assert "Applying this file will create 1," in page
+    assert "Applying this file will create 1 person," in page
     assert "1 new person is not created because their leaving date has passed" in page
     assert "Not created: their leaving date has passed" in page and "Bob Gone" in page
     confirm(officer, path)
@@ -350,7 +350,7 @@ def test_employee_numbers_match_whatever_their_case(app, people, client_as):
     )
     path = upload(officer, (HEADER + row).encode(), "lc.csv")
     page = visible_text(officer.get(path).text)
-    assert "Applying this file will create 0, update 1" in page, page
+    assert "Applying this file will create 0 people, update 1 person" in page, page
     users = count(app, User)
     assert confirm(officer, path).status_code == 302
     assert count(app, User) == users  # the same person, not a second one
@@ -402,7 +402,7 @@ def test_someone_who_has_left_stays_deactivated_whatever_else_changed(app, peopl
     path = upload(client_as("officer"), (header + row[:-1] + ",2021-06-30\n").encode(), "l.csv")
     officer = client_as("officer")
     page = visible_text(officer.get(path).text)
-    assert "Applying this file will create 0, update 0" in page, page
+    assert "This file changes nothing. 1 person is unchanged." in page, page
     confirm(officer, path)
     with app.app_context():
         learner = db.session.get(User, people["learner"])

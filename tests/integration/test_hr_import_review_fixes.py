@@ -26,8 +26,9 @@ CHANGED = "The file would now make different changes from the ones you checked: 
 
 
 def everyone_rows(app, people) -> str:
+    """A full file: everyone as they are, but the learner with a new job title."""
     return "".join(
-        person_row(app, people[role], job="")
+        person_row(app, people[role], job="Clerk" if role == "learner" else "")
         for role in ("learner", "line_manager", "officer", "admin")
     )
 
@@ -231,3 +232,47 @@ def test_the_command_recognises_a_file_it_applied_before(app, people, tmp_path):
     result = run_import(app, path, "--dry-run")
     assert "Note: This file was already applied on " in result.output
     assert "from the command line (as staff.csv)" in result.output
+
+
+# --- The preview's counts ----------------------------------------------------------------
+
+
+def test_preview_counts_read_as_english(app, people, client_as):
+    officer = client_as("officer")
+    admin = person_row(app, people["admin"])
+    assert confirm(officer, upload(officer, (HEADER + admin).encode(), "a.csv")).status_code == 302
+    rows = (
+        person_row(app, people["learner"], job="Clerk")
+        + "N00001,Ann,New,ann@example.org,Housing,Officer,2020-01-01,,no,none\n"
+        + "N00002,Bob,New,bob@example.org,Housing,Officer,2020-01-01,,no,none\n"
+        + person_row(app, people["admin"])
+    )
+    page = visible_text(officer.get(upload(officer, (HEADER + rows).encode(), "c.csv")).text)
+    assert (
+        "Applying this file will create 2 people, update 1 person and deactivate 0 people. "
+        "1 person is unchanged. New people get an invitation by e-mail." in page
+    ), page
+
+
+def test_a_file_that_changes_nothing_says_so_and_offers_nothing_to_apply(app, people, client_as):
+    officer = client_as("officer")
+    rows = person_row(app, people["learner"])
+    assert confirm(officer, upload(officer, (HEADER + rows).encode(), "u.csv")).status_code == 302
+    page = visible_text(officer.get(upload(officer, (HEADER + rows).encode(), "u.csv")).text)
+    assert "This file changes nothing. 1 person is unchanged." in page, page
+    assert "Apply these changes" not in page and "update 0" not in page
+
+
+def test_a_file_of_leavers_not_yet_registered_changes_nothing(app, people, client_as):
+    officer = client_as("officer")
+    header = HEADER.replace("Professional Body\n", "Professional Body,Leaving Date\n")
+    rows = (
+        "N00001,Ann,Gone,ann@example.org,Housing,Officer,2020-01-01,,no,none,2021-01-01\n"
+        "N00002,Bob,Gone,bob@example.org,Housing,Officer,2020-01-01,,no,none,2021-01-01\n"
+    )
+    page = visible_text(officer.get(upload(officer, (header + rows).encode(), "g.csv")).text)
+    assert (
+        "This file changes nothing. 2 new people are not created because their leaving dates "
+        "have passed." in page
+    ), page
+    assert "Apply these changes" not in page
