@@ -20,7 +20,7 @@ from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 
-from app.models.organisation import tidy_department_name
+from app.models.organisation import normalise_email, tidy_department_name
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -82,6 +82,8 @@ _NO_LEAVING_DATE = date(9999, 12, 31)
 # Cells that are text we store and show: none may hold a control character.
 _TEXT_FIELDS = ("employee_number", "first_name", "last_name", "email", "department", "job_title")
 _UTF8_BOM = b"\xef\xbb\xbf"
+# Cells matched against what is registered: invisible format characters are left out.
+_MATCHED_FIELDS = ("employee_number", "line_manager", "email")
 _MOST_UNUSED_SHOWN = 20
 
 
@@ -148,8 +150,9 @@ def parse(
 ) -> ParsedFile:
     """Parse an HR export. `rows` holds only the rows on lines with no problem at all.
 
-    `emails_in_use` maps the registered addresses (lower case) to their owners' employee
-    numbers; `leavers` holds the employee numbers of deactivated accounts."""
+    `emails_in_use` maps the registered addresses (as normalise_email gives them) to
+    their owners' employee numbers; `leavers` holds the employee numbers of deactivated
+    accounts."""
     if len(data) > max_bytes:
         return _file_problem(f"The file is larger than {_size(max_bytes)}. {_SPLIT}")
     problem = _not_text(data)
@@ -484,6 +487,8 @@ def _check_row(record: _Record) -> tuple[HrRow | None, list[Problem]]:
     """Check every rule for one row, reporting each problem (not just the first)."""
     v = record.values
     v["department"] = tidy_department_name(v["department"])
+    for key in _MATCHED_FIELDS:
+        v[key] = _without_format_characters(v[key])
     found = [f"the {COLUMNS[f][0]} is missing." for f in REQUIRED_VALUES if not v[f]]
     found += [
         f"the {COLUMNS[f][0]} {_quote(v[f])} contains a control character. "
@@ -491,7 +496,7 @@ def _check_row(record: _Record) -> tuple[HrRow | None, list[Problem]]:
         for f in _TEXT_FIELDS
         if _has_control_character(v[f])
     ]
-    if v["email"] and not _plausible_email(v["email"]):
+    if v["email"] and not _plausible_email(normalise_email(v["email"])):
         found.append(f"the e-mail address {_quote(v['email'])} does not look like one.")
     start, problem = _date(v["start_date"], "start date")
     found += problem
@@ -517,7 +522,7 @@ def _check_row(record: _Record) -> tuple[HrRow | None, list[Problem]]:
         employee_number=v["employee_number"],
         first_name=v["first_name"],
         last_name=v["last_name"],
-        email=v["email"].lower(),
+        email=normalise_email(v["email"]),
         department=v["department"],
         job_title=v["job_title"],
         start_date=start,
@@ -527,6 +532,12 @@ def _check_row(record: _Record) -> tuple[HrRow | None, list[Problem]]:
         leaving_date=leaving,
     )
     return row, []
+
+
+def _without_format_characters(value: str) -> str:
+    """Without invisible format characters (a zero-width space or a byte order mark pasted
+    from Teams, a web page or Word): "E1\u200b" would otherwise be someone other than E1."""
+    return "".join(c for c in value if unicodedata.category(c) != "Cf").strip()
 
 
 def _has_control_character(value: str) -> bool:
@@ -630,7 +641,7 @@ def _first_lines(records: list[_Record], key: str) -> Iterator[tuple[_Record, in
     """Each record with a value for `key`, and the line it first appeared on (None if here)."""
     first: dict[str, int] = {}
     for record in records:
-        value = record.values[key].lower() if key == "email" else record.values[key]
+        value = normalise_email(record.values[key]) if key == "email" else record.values[key]
         if value:
             earlier = first.setdefault(value, record.line)
             yield record, None if earlier == record.line else earlier
@@ -666,7 +677,7 @@ def _emails_taken(
     problems = []
     for record in records:
         email, number = record.values["email"], record.values["employee_number"]
-        owner = emails_in_use.get(email.lower()) if email else None
+        owner = emails_in_use.get(normalise_email(email)) if email else None
         if owner is None or owner == number:
             continue
         if owner in leavers:

@@ -26,7 +26,7 @@ from app.auth import services as auth_services
 from app.compliance import services as compliance
 from app.extensions import db
 from app.hr import parser
-from app.models import AuditEvent, Department, HrImport, HrUpload, User
+from app.models import AuditEvent, Department, HrImport, HrUpload, User, normalise_email
 from app.models.base import LOCAL_ZONE, utcnow
 from app.models.base import today as uk_today
 
@@ -101,7 +101,7 @@ def preview(data: bytes, *, full_file: bool, acting: User | None = None) -> Prev
     # populate_existing: after waiting for another import, see what it wrote.
     everyone = select(User).execution_options(populate_existing=True)
     existing = {u.employee_number: u for u in db.session.scalars(everyone)}
-    emails = {u.email: u.employee_number for u in existing.values()}
+    emails = {normalise_email(u.email): u.employee_number for u in existing.values()}
     parsed = parser.parse(
         data,
         existing_employee_numbers=frozenset(existing),

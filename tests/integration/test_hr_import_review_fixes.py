@@ -276,3 +276,24 @@ def test_a_file_of_leavers_not_yet_registered_changes_nothing(app, people, clien
         "have passed." in page
     ), page
     assert "Apply these changes" not in page
+
+
+# --- Invisible characters ----------------------------------------------------------------
+
+
+def test_a_zero_width_space_pasted_into_a_number_and_address_is_the_same_person(
+    app, people, client_as
+):
+    officer = client_as("officer")
+    number = number_of(app, people["learner"])
+    row = person_row(app, people["learner"], job="Clerk").replace(number, f"{number}\u200b", 1)
+    row = row.replace("learner@example.org", "\u200blearner@example.org")
+    path = upload(officer, (HEADER + row).encode(), "z.csv")
+    page = visible_text(officer.get(path).text)
+    assert "someone else" not in page and "Create" not in page, page
+    assert "Update: job title" in page
+    assert confirm(officer, path).status_code == 302 and imports(app) == 1
+    with app.app_context():
+        learner = db.session.get(User, people["learner"])
+        assert learner.job_title == "Clerk" and learner.email == "learner@example.org"
+        assert db.session.scalar(select(func.count()).select_from(User)) == 4

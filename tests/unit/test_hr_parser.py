@@ -718,3 +718,50 @@ def test_e_mail_address_headings_are_accepted_as_the_message_promises(heading: s
     header = HEADER.replace("email", heading)
     parsed = parse(csv_file(line(person(1)), header=header))
     assert messages(parsed) == [] and parsed.rows[0].email == "person1@council.gov.uk"
+
+
+# --- Invisible characters in the values matched against what is registered ---------------
+
+
+def test_an_invisible_character_in_an_employee_number_is_left_out() -> None:
+    data = people(person(1, employee_number="E1\u200b", email="person1@council.gov.uk\u200b"))
+    parsed = parse(
+        data,
+        existing_employee_numbers=frozenset({"E1"}),
+        emails_in_use={"person1@council.gov.uk": "E1"},
+    )
+    assert messages(parsed) == []
+    [row] = parsed.rows
+    assert (row.employee_number, row.email) == ("E1", "person1@council.gov.uk")
+
+
+def test_byte_order_marks_and_joiners_are_left_out_of_line_managers_and_addresses() -> None:
+    data = people(
+        person(1, employee_number="\ufeffE1 \u200d"),
+        person(2, line_manager="\u2060E1\u200b", email="\u200bPerson2@Council.gov.uk"),
+    )
+    parsed = parse(data)
+    assert messages(parsed) == []
+    assert [r.employee_number for r in parsed.rows] == ["E1", "E2"]
+    assert parsed.rows[1].line_manager_number == "E1"
+    assert parsed.rows[1].email == "person2@council.gov.uk"
+
+
+def test_addresses_differing_only_by_invisible_characters_are_the_same_address() -> None:
+    parsed = parse(
+        people(person(1, email="ann@council.gov.uk"), person(2, email="ann\u200b@council.gov.uk"))
+    )
+    assert messages(parsed) == [
+        "Line 3: the e-mail address 'ann@council.gov.uk' is also on line 2. "
+        "Each person needs their own e-mail address."
+    ]
+
+
+def test_addresses_are_kept_in_composed_form_and_matched_so() -> None:
+    decomposed = "jose\u0301@council.gov.uk"  # e and a combining accent, as macOS pastes
+    parsed = parse(people(person(1, email=decomposed)))
+    assert messages(parsed) == [] and parsed.rows[0].email == "jos\u00e9@council.gov.uk"
+    taken = parse(
+        people(person(2, email=decomposed)), emails_in_use={"jos\u00e9@council.gov.uk": "E1"}
+    )
+    assert "already belongs to someone else (employee number 'E1')" in messages(taken)[0]
