@@ -24,6 +24,7 @@ from app import audit, mail
 from app.admin.presenters import local_time, long_date
 from app.auth import services as auth_services
 from app.compliance import services as compliance
+from app.database import lock_people_and_departments
 from app.extensions import db
 from app.hr import parser
 from app.models import AuditEvent, Department, HrImport, HrUpload, User, normalise_email
@@ -609,6 +610,9 @@ def _one_import_at_a_time() -> None:
     files confirmed at the same moment could both plan to create the same person."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
+    # And no administrator saves people or departments meanwhile (always taken after the
+    # import lock, never before it, so the two cannot deadlock).
+    lock_people_and_departments()
 
 
 def _snapshot(person: User, departments: dict[int, str], numbers: dict[int, str]) -> dict[str, Any]:
