@@ -17,6 +17,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     EmailField,
     Field,
+    HiddenField,
     PasswordField,
     RadioField,
     SelectField,
@@ -281,6 +282,8 @@ class EditPersonForm(PersonForm):
         widget=GovPasswordInput(),
         description="Only needed if you change your own email address",
     )
+    # The person's details as the page showed them (services.version_of).
+    version = HiddenField()
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
@@ -341,6 +344,7 @@ class RenameDepartmentForm(AppForm):
     name = StringField(
         "New name", widget=GovTextInput(), filters=TRIM, validators=DEPARTMENT_NAME_VALIDATORS
     )
+    version = HiddenField()  # the name as the page showed it (services.department_version)
     submit = SubmitField("Save name", widget=GovSubmitInput())
 
 

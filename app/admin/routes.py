@@ -29,6 +29,15 @@ from app.routing import page_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
+STALE_PERSON = (
+    "Someone else changed this person's details while you were editing. "
+    "Check the details below and save again."
+)
+STALE_DEPARTMENT = (
+    "Someone else renamed this department while you were editing. "
+    "Check the name below and save again."
+)
+
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
@@ -166,25 +175,42 @@ def user(user_id: int) -> str:
     )
 
 
+def _current_edit_form(person) -> EditPersonForm:
+    """The edit form filled in with the person's details as they are now."""
+    initial = _initial(services.details_of(person))
+    form = EditPersonForm(formdata=None, data={**initial, "version": services.version_of(person)})
+    form.set_departments(services.list_departments())
+    return form
+
+
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @administrator
 @transactional
 def edit_user(user_id: int) -> str | Response:
     person = _person_or_404(user_id)
-    initial = _initial(services.details_of(person)) if request.method == "GET" else None
-    form = EditPersonForm(data=initial)
-    form.set_departments(services.list_departments())
+    if request.method == "GET":
+        form = _current_edit_form(person)
+    else:
+        form = EditPersonForm()
+        form.set_departments(services.list_departments())
     is_self = person.id == current_user.id
     if form.validate_on_submit():
         refusal = _own_address_confirmed(person, form) if is_self else None
-        outcome = refusal or services.update_person(person, _details(form), _actor())
-        if outcome.ok:
+        outcome = refusal or services.update_person(
+            person, _details(form), _actor(), seen_version=form.version.data or None
+        )
+        if outcome.stale:
+            # What they typed was based on old details: show the new ones to start again from.
+            form = _current_edit_form(person)
+            form.form_errors.append(STALE_PERSON)
+        elif outcome.ok:
             if person.id == current_user.id:
                 # A new address ends every session; this one carries on under the new token.
                 login_user(person)
             flash("Details saved.", "success")
             return redirect(url_for("admin.user", user_id=person.id))
-        _show_errors(form, outcome.errors)
+        else:
+            _show_errors(form, outcome.errors)
     return render_template("admin/person_form.html", form=form, person=person, is_self=is_self)
 
 
@@ -281,14 +307,25 @@ def rename_department(department_id: int) -> str | Response:
     department = services.get_department(department_id)
     if department is None:
         abort(404)
-    form = RenameDepartmentForm(data={"name": department.name} if request.method == "GET" else None)
+    form = _current_rename_form(department) if request.method == "GET" else RenameDepartmentForm()
     if form.validate_on_submit():
-        outcome = services.rename_department(department, form.name.data, _actor())
-        if outcome.ok:
+        outcome = services.rename_department(
+            department, form.name.data, _actor(), seen_version=form.version.data or None
+        )
+        if outcome.stale:
+            form = _current_rename_form(department)
+            form.form_errors.append(STALE_DEPARTMENT)
+        elif outcome.ok:
             flash(f"Department renamed: {department.name}.", "success")
             return redirect(url_for("admin.departments"))
-        _show_errors(form, outcome.errors)
+        else:
+            _show_errors(form, outcome.errors)
     return render_template("admin/rename_department.html", form=form, department=department)
+
+
+def _current_rename_form(department) -> RenameDepartmentForm:
+    version = services.department_version(department)
+    return RenameDepartmentForm(formdata=None, data={"name": department.name, "version": version})
 
 
 # --- The audit log ----------------------------------------------------------------------

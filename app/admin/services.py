@@ -8,8 +8,10 @@ loops) are not overtaken by another administrator's save or an HR import.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -258,14 +260,21 @@ class PersonDetails:
 
 @dataclass
 class Outcome:
-    """The person (or department) saved, or the problems by form field."""
+    """The person (or department) saved, or the problems by form field, or `stale`: someone
+    else changed it since the form was opened, so nothing was saved."""
 
     errors: dict[str, str] = field(default_factory=dict)
     saved: Any = None
+    stale: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.stale
+
+
+def _fingerprint(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _by_employee_number(number: str) -> User | None:
@@ -359,6 +368,14 @@ def details_of(person: User) -> PersonDetails:
     )
 
 
+def version_of(person: User) -> str:
+    """A fingerprint of what the edit form shows (details_of, roles included). The form
+    carries it, so that a save can tell that someone else (another administrator, an HR
+    import) has changed the person since the page was opened: the form sends every field
+    back, and would otherwise quietly undo that change."""
+    return _fingerprint(asdict(details_of(person)))
+
+
 def _apply(person: User, details: PersonDetails, manager: User | None) -> None:
     person.employee_number = details.employee_number.strip()
     person.first_name = details.first_name.strip()
@@ -436,8 +453,15 @@ def create_person(details: PersonDetails, actor: User) -> Outcome:
     return Outcome(saved=person)
 
 
-def update_person(person: User, details: PersonDetails, actor: User) -> Outcome:
+def update_person(
+    person: User, details: PersonDetails, actor: User, *, seen_version: str | None = None
+) -> Outcome:
+    """Save the form. `seen_version` is version_of the person when the form was opened;
+    if they have changed since, nothing is saved (Outcome.stale). Without one (a form that
+    does not carry it) the details are saved as sent."""
     lock_people_and_departments()
+    if seen_version is not None and seen_version != version_of(person):
+        return Outcome(stale=True)
     errors, manager = _person_problems(details, person, actor)
     if not errors and person.is_administrator and not details.is_administrator:
         problem = _last_administrator_problem(person)
@@ -624,11 +648,21 @@ def create_department(name: str, actor: User) -> Outcome:
     return Outcome(saved=department)
 
 
-def rename_department(department: Department, name: str, actor: User) -> Outcome:
+def department_version(department: Department) -> str:
+    """What the rename form shows, as version_of is for the person form."""
+    return _fingerprint(department.name)
+
+
+def rename_department(
+    department: Department, name: str, actor: User, *, seen_version: str | None = None
+) -> Outcome:
+    """Rename; stale (nothing saved) if it was renamed since the form showed `seen_version`."""
     name = tidy_department_name(name)
     if not name:  # nothing but invisible characters
         return Outcome(errors={"name": "Enter a department name"})
     lock_people_and_departments()
+    if seen_version is not None and seen_version != department_version(department):
+        return Outcome(stale=True)
     other = _department_named(name)
     if other is not None and other is not department:
         return Outcome(errors={"name": f"A department called {other.name} already exists"})

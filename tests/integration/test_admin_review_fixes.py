@@ -4,6 +4,7 @@ someone else saves, and two administrators saving at the same moment."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -21,6 +22,7 @@ from tests.integration.test_admin_users import (
     dated_people,  # noqa: F401  (fixture)
     department_id,
     edit_form,
+    page_version,
     person_form,
     text,
     user_by_email,
@@ -401,3 +403,169 @@ def test_a_duplicate_department_name_refused_by_the_database_is_a_form_error(
     assert "A department called Roads already exists" in text(response)
     assert department_count(app) == before
     assert department_id(app, "Housing") is not None
+
+
+# --- A form left open while someone else saves ------------------------------------------
+
+STALE_PERSON = (
+    "Someone else changed this person&#39;s details while you were editing. "
+    "Check the details below and save again."
+)
+STALE_DEPARTMENT = (
+    "Someone else renamed this department while you were editing. "
+    "Check the name below and save again."
+)
+
+
+def version_on_page(html: str) -> str:
+    [field] = re.findall(r'<input[^>]*name="version"[^>]*>', html)
+    return re.search(r'value="([^"]*)"', field).group(1)
+
+
+def two_signed_in_admins(app) -> tuple:
+    create_user(app, "admin2@example.org", first_name="Beth", is_administrator=True)
+    angus, beth = app.test_client(), app.test_client()
+    assert sign_in(angus, "admin@example.org").status_code == 302
+    assert sign_in(beth, "admin2@example.org").status_code == 302
+    return angus, beth
+
+
+def post_form(client, path: str, form: dict):
+    return client.post(
+        path,
+        data={**form, "csrf_token": csrf_token(client, path)},
+        headers={"Referer": f"http://localhost{path}"},
+    )
+
+
+def test_the_edit_page_carries_the_version_of_what_it_shows(app, client_as, dated_people):  # noqa: F811
+    officer = dated_people["officer"]
+    html = text(client_as("admin").get(f"/admin/users/{officer}/edit"))
+    assert version_on_page(html) == page_version(app, officer)
+
+
+def test_a_stale_edit_form_does_not_give_back_a_removed_role(app, dated_people):  # noqa: F811
+    """Angus opens Olive's page to fix her job title ("Training officer" ticked); Beth then
+    takes the role away; Angus's save must not give it back."""
+    angus, beth = two_signed_in_admins(app)
+    officer = dated_people["officer"]
+    path = f"/admin/users/{officer}/edit"
+    stale = edit_form(app, officer, job_title="Senior learning adviser")
+
+    assert post_form(beth, path, edit_form(app, officer, roles=[])).status_code == 302
+    before = user_row(app, officer)
+    response = post_form(angus, path, stale)
+
+    assert response.status_code == 200
+    html = text(response)
+    assert STALE_PERSON in html
+    assert 'href="#employee_number"' in html  # the error summary leads to the first field
+    assert user_row(app, officer) == before
+    assert before["is_training_officer"] is False
+    [removed] = audit_events(app, "roles_changed")
+    assert removed["details"] == {"before": ["training_officer"], "after": []}
+    # The form shows the details as they are now, with their version, not what Angus sent.
+    assert "Senior learning adviser" not in html
+    assert not re.search(r'<input[^>]*value="training_officer"[^>]*checked', html)
+    assert version_on_page(html) == page_version(app, officer)
+
+    # Saving again from that page goes through.
+    fresh = edit_form(app, officer, job_title="Senior learning adviser")
+    assert post_form(angus, path, fresh).status_code == 302
+    after = user_row(app, officer)
+    assert (after["job_title"], after["is_training_officer"]) == ("Senior learning adviser", False)
+
+
+def test_a_stale_edit_form_does_not_undo_another_change(app, dated_people):  # noqa: F811
+    """Beth records that Lewis now works in a regulated role; Angus, whose form was opened
+    before, saves a new job title: Lewis stays in a regulated role."""
+    angus, beth = two_signed_in_admins(app)
+    learner = dated_people["learner"]
+    path = f"/admin/users/{learner}/edit"
+    stale = edit_form(app, learner, job_title="Housing assistant")
+    assert post_form(beth, path, edit_form(app, learner, regulated_role="yes")).status_code == 302
+
+    response = post_form(angus, path, stale)
+    assert response.status_code == 200
+    assert STALE_PERSON in text(response)
+    row = user_row(app, learner)
+    assert row["is_regulated_role"] is True
+    assert row["job_title"] != "Housing assistant"
+
+
+def test_a_change_made_outside_the_form_also_makes_it_stale(app, client_as, dated_people):  # noqa: F811
+    """An HR import (or a line manager's own change of number) between opening the page
+    and saving it."""
+    learner = dated_people["learner"]
+    path = f"/admin/users/{learner}/edit"
+    stale = edit_form(app, learner, job_title="Housing assistant")
+    with app.app_context():
+        db.session.get(User, learner).start_date = date(2020, 1, 6)
+        db.session.commit()
+    response = submit(client_as("admin"), path, stale)
+    assert response.status_code == 200
+    assert STALE_PERSON in text(response)
+    assert user_row(app, learner)["start_date"] == date(2020, 1, 6)
+    assert audit_events(app, "user_updated") == []
+
+
+def test_a_form_with_problems_keeps_the_version_it_was_opened_with(app, client_as, dated_people):  # noqa: F811
+    learner = dated_people["learner"]
+    opened = page_version(app, learner)
+    path = f"/admin/users/{learner}/edit"
+    response = submit(client_as("admin"), path, edit_form(app, learner, first_name=""))
+    assert response.status_code == 200
+    assert version_on_page(text(response)) == opened
+
+
+def test_a_rename_form_left_open_does_not_undo_another_rename(app, people):
+    angus, beth = two_signed_in_admins(app)
+    housing = department_id(app, "Housing")
+    path = f"/admin/departments/{housing}/rename"
+    opened = version_on_page(text(angus.get(path)))
+
+    assert post_form(beth, path, {"name": "Housing and Property"}).status_code == 302
+    response = post_form(angus, path, {"name": "Housing Services", "version": opened})
+
+    assert response.status_code == 200
+    html = text(response)
+    assert STALE_DEPARTMENT in html
+    assert re.search(r'<input[^>]*name="name"[^>]*value="Housing and Property"', html)
+    assert department_id(app, "Housing and Property") == housing
+    assert len(audit_events(app, "department_renamed")) == 1
+
+    # From the page as it is now, the rename goes through.
+    fresh = {"name": "Housing Services", "version": version_on_page(html)}
+    assert post_form(angus, path, fresh).status_code == 302
+    assert department_id(app, "Housing Services") == housing
+
+
+def test_removing_a_role_takes_effect_on_a_live_session(app, client_as, dated_people):  # noqa: F811
+    """Checked and found sound in the review: kept as a test."""
+    officer = app.test_client()
+    assert sign_in(officer, "officer@example.org").status_code == 302
+    assert officer.get("/admin/audit-log").status_code == 200
+    target = dated_people["officer"]
+    path = f"/admin/users/{target}/edit"
+    assert submit(client_as("admin"), path, edit_form(app, target, roles=[])).status_code == 302
+    assert officer.get("/admin/audit-log").status_code == 403
+
+
+def test_two_saves_of_forms_opened_together_cannot_both_go_through(app, dated_people, monkeypatch):  # noqa: F811
+    """Both forms carry the same version; the second to save must see the first's change
+    (on PostgreSQL: once the lock is had, the person is read again, not taken as loaded)."""
+    officer = dated_people["officer"]
+    path = f"/admin/users/{officer}/edit"
+    clients = two_admins(app)
+    hold_after(monkeypatch, app, "_person_problems")
+    forms = [
+        edit_form(app, officer, job_title="Senior learning adviser"),
+        edit_form(app, officer, roles=[]),
+    ]
+    responses = post_both(clients, [path, path], forms)
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    refused = next(r for r in responses if r.status_code == 200)
+    assert STALE_PERSON in text(refused)
+    row = user_row(app, officer)
+    saved = [row["job_title"] == "Senior learning adviser", row["is_training_officer"] is False]
+    assert sorted(saved) == [False, True]

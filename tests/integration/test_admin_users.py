@@ -96,8 +96,16 @@ def person_form(app, **overrides) -> dict:
     return {key: value for key, value in data.items() if value is not REMOVE}
 
 
+def page_version(app, user_id: int) -> str:
+    """The version the edit page carries for this person now (services.version_of)."""
+    from app.admin import services as admin_services
+
+    with app.app_context():
+        return admin_services.version_of(db.session.get(User, user_id))
+
+
 def edit_form(app, user_id: int, **overrides) -> dict:
-    """The edit form as it is pre-filled for this person, with some answers changed."""
+    """The edit form as it is pre-filled for this person now, with some answers changed."""
     row = user_row(app, user_id)
     manager = row["line_manager_id"]
     roles = [
@@ -123,6 +131,7 @@ def edit_form(app, user_id: int, **overrides) -> dict:
         "regulated_role": "yes" if row["is_regulated_role"] else "no",
         "professional_body": row["professional_body"],
         "roles": roles,
+        "version": page_version(app, user_id),
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not REMOVE}
