@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.browser.conftest import DEMO_PASSWORD, describe_violations, run_axe, served_html
+from tests.browser.journey import click
 from tests.support.smtp import link_in
 
 pytestmark = pytest.mark.browser
@@ -26,7 +27,7 @@ def sign_in(page, base, email, password):
     page.goto(base + "/sign-in")
     page.get_by_role("textbox", name="Email address").fill(email)
     page.locator("#password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    click(page, page.get_by_role("button", name="Sign in"))
 
 
 def sign_out(page):
@@ -55,7 +56,7 @@ def test_new_person_follows_the_invitation_from_the_email(
     page.get_by_label("Year").fill("2026")
     page.get_by_label("No", exact=True).check()
     page.get_by_label("None", exact=True).check()
-    page.get_by_role("button", name="Add person").click()
+    click(page, page.get_by_role("button", name="Add person"))
     assert "invitation" in page.locator(".govuk-notification-banner").inner_text()
     sign_out(page)
     context.close()
@@ -75,13 +76,13 @@ def test_new_person_follows_the_invitation_from_the_email(
     # A weak password is refused with a clear message, then a good one is accepted.
     page.get_by_role("textbox", name="New password", exact=True).fill("Password1!")
     page.get_by_role("textbox", name="Confirm new password").fill("Password1!")
-    page.get_by_role("button", name="Save password").click()
+    click(page, page.get_by_role("button", name="Save password"))
     assert "too easy to guess" in page.locator(".govuk-error-summary").inner_text()
     assert page.title().startswith("Error: ")
     check_page(page, html_checker, "set-password-error")
     page.get_by_role("textbox", name="New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_role("textbox", name="Confirm new password").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="Save password").click()
+    click(page, page.get_by_role("button", name="Save password"))
     page.wait_for_url("**/sign-in")
     assert "Your password has been saved" in page.locator(".govuk-notification-banner").inner_text()
 
@@ -90,11 +91,11 @@ def test_new_person_follows_the_invitation_from_the_email(
     assert page.locator("h1").inner_text() == "Your training"
     check_page(page, html_checker, "home")
 
-    page.get_by_role("link", name="Your account").click()
+    click(page, page.get_by_role("link", name="Your account"))
     assert page.locator("h1").inner_text() == "Your account"
     assert "Libraries" in page.locator("main").inner_text()
     check_page(page, html_checker, "account")
-    page.get_by_role("link", name="Change your password").click()
+    click(page, page.get_by_role("link", name="Change your password"))
     check_page(page, html_checker, "change-password")
 
     sign_out(page)
@@ -112,13 +113,13 @@ def test_forgotten_password_pages(live_server, browser, html_checker):
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     page.goto(live_server.url + "/sign-in")
-    page.get_by_role("button", name="Sign in").click()
+    click(page, page.get_by_role("button", name="Sign in"))
     assert page.title().startswith("Error: Sign in")
     check_page(page, html_checker, "sign-in-errors")
-    page.get_by_role("link", name="Forgotten your password?").click()
+    click(page, page.get_by_role("link", name="Forgotten your password?"))
     check_page(page, html_checker, "forgotten-password")
     page.get_by_role("textbox", name="Email address").fill("someone@example.org")
-    page.get_by_role("button", name="Send reset link").click()
+    click(page, page.get_by_role("button", name="Send reset link"))
     assert page.locator("h1").inner_text() == "Check your email"
     check_page(page, html_checker, "reset-link-sent")
     context.close()

@@ -12,6 +12,7 @@ import re
 import pytest
 
 from tests.browser.conftest import DEMO_PASSWORD, describe_violations, run_axe, served_html
+from tests.browser.journey import click
 
 pytestmark = pytest.mark.browser
 
@@ -85,7 +86,7 @@ def test_admin_pages_are_accessible_and_valid(live_server, browser, html_checker
     add_raw(page, html_checker, "admin-person")
 
     # The edit form, pre-filled (looked at, not saved).
-    page.get_by_role("button", name="Change details").click()
+    click(page, page.get_by_role("button", name="Change details"))
     check(page, "Change details")
     assert page.get_by_label("Email address", exact=True).input_value() == "manager@example.org"
     add_raw(page, html_checker, "admin-edit-person")
@@ -93,11 +94,11 @@ def test_admin_pages_are_accessible_and_valid(live_server, browser, html_checker
     # Their own record: a new address needs their password (refused here, nothing saved;
     # no password is typed, so no wrong guess is counted against the demo account).
     page.goto(live_server.url + "/admin/users?q=admin%40example.org")
-    page.locator("table a").first.click()
-    page.get_by_role("button", name="Change details").click()
+    click(page, page.locator("table a").first)
+    click(page, page.get_by_role("button", name="Change details"))
     check(page, "Change details")
     page.get_by_label("Email address", exact=True).fill("admin.new@example.org")
-    page.get_by_role("button", name="Save changes").click()
+    click(page, page.get_by_role("button", name="Save changes"))
     check(page, "Change details", errors=True)
     page.get_by_role("link", name="Enter your current password").click()
     assert page.evaluate("document.activeElement.id") == "current_password"
@@ -116,7 +117,7 @@ def test_admin_pages_are_accessible_and_valid(live_server, browser, html_checker
     page.goto(live_server.url + "/admin/users/new")
     check(page, "Add a person")
     add_raw(page, html_checker, "admin-new-person")
-    page.get_by_role("button", name="Add person").click()
+    click(page, page.get_by_role("button", name="Add person"))
     check(page, "Add a person", errors=True)
     assert page.get_by_role("link", name="Enter an employee number").is_visible()
     page.get_by_role("link", name="Enter the date they started").click()
@@ -148,17 +149,17 @@ def test_admin_pages_are_accessible_and_valid(live_server, browser, html_checker
     person_url = page.url
 
     # Deactivating them: the confirmation, its error, then done.
-    page.get_by_role("button", name="Deactivate account").click()
+    click(page, page.get_by_role("button", name="Deactivate account"))
     check(page, "Deactivate account")
     add_raw(page, html_checker, "admin-deactivate")
-    page.get_by_role("button", name="Deactivate account").click()
+    click(page, page.get_by_role("button", name="Deactivate account"))
     check(page, "Deactivate account", errors=True)
     page.get_by_label("Why are you deactivating this account?", exact=True).fill("Browser test")
     page.get_by_role("button", name="Deactivate account").click()
     page.wait_for_url(person_url)
     check(page, "Brodie Throwaway")
     add_raw(page, html_checker, "admin-person-deactivated")
-    page.get_by_role("button", name="Reactivate account").click()
+    click(page, page.get_by_role("button", name="Reactivate account"))
     check(page, "Reactivate account")
     add_raw(page, html_checker, "admin-reactivate")
 
@@ -166,12 +167,12 @@ def test_admin_pages_are_accessible_and_valid(live_server, browser, html_checker
     page.goto(live_server.url + "/admin/departments")
     check(page, "Departments")
     add_raw(page, html_checker, "admin-departments")
-    page.get_by_role("link", name="Rename Libraries").click()
+    click(page, page.get_by_role("link", name="Rename Libraries"))
     check(page, "Rename department")
     add_raw(page, html_checker, "admin-rename-department")
 
     # Settings and content, reached from the navigation.
-    page.get_by_role("link", name="Settings", exact=True).click()
+    click(page, page.get_by_role("link", name="Settings", exact=True))
     check(page, "Settings and content")
     assert page.get_by_role("columnheader", name="Content version").is_visible()
     add_raw(page, html_checker, "admin-settings")
@@ -182,12 +183,12 @@ def test_admin_pages_are_accessible_and_valid(live_server, browser, html_checker
     assert page.get_by_role("cell", name="User created").first.is_visible()
     add_raw(page, html_checker, "admin-audit-log")
     page.goto(person_url)
-    page.get_by_role("link", name="See all their activity in the audit log").click()
+    click(page, page.get_by_role("link", name="See all their activity in the audit log"))
     check(page, "Audit log")
     assert page.get_by_role("cell", name="User deactivated").first.is_visible()
     add_raw(page, html_checker, "admin-audit-log-person")
     page.get_by_label("Date from", exact=True).fill("31/02/2026")
-    page.get_by_role("button", name="Filter").click()
+    click(page, page.get_by_role("button", name="Filter"))
     check(page, "Audit log", errors=True)
     assert page.get_by_role(
         "link", name="Date from must be a real date, like 29/11/2026"
@@ -211,7 +212,7 @@ def test_admin_pages_work_without_javascript(live_server, browser):
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**/admin/users?*status=all*")
     assert page.locator("h1").inner_text() == "Users"
-    page.get_by_role("link", name="Departments", exact=True).click()
+    click(page, page.get_by_role("link", name="Departments", exact=True))
     assert page.locator("h1").inner_text() == "Departments"
     page.goto(live_server.url + "/admin/audit-log?event=sign_in")
     assert page.get_by_role("cell", name="Signed in").first.is_visible()
@@ -228,7 +229,7 @@ def test_officers_see_the_audit_log_but_not_user_administration(live_server, bro
     page.wait_for_url("**/home")
     assert page.get_by_role("link", name="Audit log").is_visible()
     assert page.get_by_role("link", name="Users", exact=True).count() == 0
-    page.get_by_role("link", name="Audit log").click()
+    click(page, page.get_by_role("link", name="Audit log"))
     check(page, "Audit log")
     response = page.goto(live_server.url + "/admin/users")
     assert response.status == 403
