@@ -19,6 +19,7 @@ from app.database import transaction
 from app.extensions import db
 from app.models import Certificate, ModuleCompletion, QuizAnswer, QuizAttempt, User
 from app.models.base import utcnow
+from app.models.organisation import name_sort_key
 from app.quizzes import scoring
 
 SUBMITTER_PREFIX = "bench.submitter."
@@ -70,6 +71,7 @@ def seed_submitters(count: int, password: str) -> list[str]:
                     "employee_number": f"S{start + n:07d}",
                     "first_name": "Bench",
                     "last_name": f"Submitter {n}",
+                    "sort_name": name_sort_key("Bench", f"Submitter {n}"),
                     "email": email,
                     "job_title": "Officer",
                     "is_regulated_role": False,

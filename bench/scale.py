@@ -40,6 +40,7 @@ from app.models import (  # noqa: E402
     User,
 )
 from app.models.base import utcnow  # noqa: E402
+from app.models.organisation import name_sort_key  # noqa: E402
 from app.quizzes import tallies  # noqa: E402
 from bench.assessment import CHEAP_ARGON2  # noqa: E402
 
@@ -72,6 +73,7 @@ def generate(staff: int, attempts: int) -> None:
                     "employee_number": f"S{n:06d}",
                     "first_name": "Staff",
                     "last_name": f"Member {n}",
+                    "sort_name": name_sort_key("Staff", f"Member {n}"),
                     "email": f"staff.{n}@example.org",
                     "department_id": departments[n % 12].id,
                     "job_title": "Officer",

@@ -11,6 +11,7 @@ from app.demo import service as demo_service
 from app.extensions import db
 from app.models import Department, User
 from app.models.base import utcnow
+from app.models.organisation import name_sort_key
 
 
 def seed(total_users: int, password: str) -> int:
@@ -33,6 +34,7 @@ def top_up(total_users: int) -> int:
                     "employee_number": f"B{existing + n:07d}",
                     "first_name": "Bench",
                     "last_name": f"Person {existing + n}",
+                    "sort_name": name_sort_key("Bench", f"Person {existing + n}"),
                     "email": f"bench.person.{existing + n}@example.org",
                     "department_id": departments[n % len(departments)],
                     "line_manager_id": managers[n % len(managers)],

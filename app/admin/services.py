@@ -194,7 +194,7 @@ def _people_conditions(filters: PeopleFilters) -> list[ColumnElement[bool]]:
 
 
 def search_people(filters: PeopleFilters, page: int) -> Page:
-    """One page of people, ordered by last name then first name, with their departments.
+    """One page of people in name order (User.sort_name), with their departments.
 
     Three statements whatever the page size: the count, the page, and who of them has reports.
     """
@@ -203,7 +203,7 @@ def search_people(filters: PeopleFilters, page: int) -> Page:
         select(User)
         .options(joinedload(User.department))
         .where(*conditions)
-        .order_by(User.last_name, User.first_name, User.id)
+        .order_by(User.sort_name, User.id)
     )
     count = select(func.count()).select_from(User).where(*conditions)
     result = _paged(statement, count, page)
@@ -228,7 +228,7 @@ def reports_of(user: User) -> list[User]:
         db.session.scalars(
             select(User)
             .where(User.line_manager_id == user.id)
-            .order_by(User.last_name, User.first_name, User.id)
+            .order_by(User.sort_name, User.id)
         )
     )
 

@@ -293,7 +293,7 @@ def to_person(row) -> Person:
 
 
 def _name_order():
-    return (func.lower(User.first_name + " " + User.last_name), User.id)
+    return (User.sort_name, User.id)
 
 
 # --- People and their cells -------------------------------------------------------------

@@ -8,7 +8,7 @@ import unicodedata
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, utcnow
@@ -66,6 +66,11 @@ class User(UserMixin, Base):
     employee_number: Mapped[str] = mapped_column(String(32), unique=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
+    # The name as lists sort it ("Émilie" beside "Emma", not after "Zoe"): neither SQLite
+    # nor PostgreSQL's C collation sorts accents or case as people expect (migration 0014).
+    sort_name: Mapped[str] = mapped_column(
+        String(201), default="", server_default="", index=True
+    )
     email: Mapped[str] = mapped_column(String(254), unique=True)
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("department.id", ondelete="RESTRICT"), index=True
@@ -121,6 +126,25 @@ class User(UserMixin, Base):
         return f"<User {self.id} {self.employee_number}>"
 
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+_UNDECOMPOSED = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"}
+)
+
+
+def name_sort_key(first_name: str, last_name: str) -> str:
+    """A person's name as lists sort it: first name then last, case and accents ignored."""
+    folded = unicodedata.normalize("NFKD", f"{first_name} {last_name}".casefold())
+    bare = "".join(c for c in folded if not unicodedata.combining(c))
+    return bare.translate(_UNDECOMPOSED)[:201]
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _keep_sort_name(_mapper, _connection, user: User) -> None:
+    user.sort_name = name_sort_key(user.first_name or "", user.last_name or "")
+
+
 def normalise_email(email: str) -> str:
     """An e-mail address as it is kept and looked up: trimmed, lower case and in Unicode's
     composed form (NFC), so that "josé" typed on a keyboard (é as one character) and the
@@ -164,6 +188,7 @@ __all__ = [
     "ProfessionalBody",
     "User",
     "has_control_character",
+    "name_sort_key",
     "normalise_email",
     "tidy_department_name",
     "tidy_person_name",

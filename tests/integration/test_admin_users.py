@@ -247,7 +247,8 @@ def names_listed(response) -> list[str]:
     return re.findall(r'<a class="govuk-link" href="/admin/users/\d+">([^<]+)</a>', text(response))
 
 
-def test_lists_people_by_last_name_then_first_name(app, client_as, people):
+def test_lists_people_in_name_order_as_their_names_are_shown(app, client_as, people):
+    """First name then last, as the list shows them and as the officers' lists sort."""
     housing = department_id(app, "Housing")
     create_user(app, first_name="Zoe", last_name="Adams", department_id=housing)
     create_user(app, first_name="Amy", last_name="Adams", department_id=housing)
@@ -255,8 +256,8 @@ def test_lists_people_by_last_name_then_first_name(app, client_as, people):
     response = client_as("admin").get("/admin/users")
     assert response.status_code == 200
     names = names_listed(response)
-    assert names[:2] == ["Amy Adams", "Zoe Adams"]
-    assert names[-1] == "Bob Zed"
+    assert names[0] == "Amy Adams"
+    assert names.index("Bob Zed") < names.index("Zoe Adams") == len(names) - 1
     html = text(response)
     assert "Showing 1 to 7 of 7 people" in html
     assert "learner@example.org" in html
