@@ -226,9 +226,7 @@ def get_person(user_id: int) -> User | None:
 def reports_of(user: User) -> list[User]:
     return list(
         db.session.scalars(
-            select(User)
-            .where(User.line_manager_id == user.id)
-            .order_by(User.sort_name, User.id)
+            select(User).where(User.line_manager_id == user.id).order_by(User.sort_name, User.id)
         )
     )
 

@@ -68,9 +68,7 @@ class User(UserMixin, Base):
     last_name: Mapped[str] = mapped_column(String(100))
     # The name as lists sort it ("Émilie" beside "Emma", not after "Zoe"): neither SQLite
     # nor PostgreSQL's C collation sorts accents or case as people expect (migration 0014).
-    sort_name: Mapped[str] = mapped_column(
-        String(201), default="", server_default="", index=True
-    )
+    sort_name: Mapped[str] = mapped_column(String(201), default="", server_default="", index=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("department.id", ondelete="RESTRICT"), index=True
