@@ -106,3 +106,17 @@ def test_upgrading_gives_the_people_already_there_their_sort_names(tmp_path):
         db.session.commit()
         upgrade()
         db.engine.dispose()
+
+
+def test_the_hr_import_keeps_sort_names_as_it_creates_and_renames_people(app, people, tmp_path):
+    from .test_hr_import import HEADER, run_import
+
+    path = tmp_path / "staff.csv"
+    row = ",{},MacLeòid,seonaid@example.org,Housing,Officer,2020-01-06,,no,none\n"
+    for first, key in (("Seònaid", "seonaid macleoid"), ("Ùna", "una macleoid")):
+        path.write_text(HEADER + "H00001" + row.format(first), encoding="utf-8")
+        result = run_import(app, path)
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            person = db.session.scalar(select(User).where(User.employee_number == "H00001"))
+            assert (person.first_name, person.sort_name) == (first, key)
