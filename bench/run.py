@@ -29,11 +29,13 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from app.auth.passwords import hash_password, verify_password  # noqa: E402
 from app.database import recorded_statements  # noqa: E402
-from bench import assessment, officers  # noqa: E402
+from bench import assessment, officers, server  # noqa: E402
 from bench import seed as bench_seed  # noqa: E402
 from bench.pages import BASELINE, LEARNER, PAGES, STAFF, Page  # noqa: E402
 
 SUBMISSION = "POST /modules/…/quiz/attempts/…/check"
+FLOOR = f"POST {server.FLOOR_PATH}"
+FLOOR_NAME = "signed-in form POST that changes nothing (floor)"
 PASSWORD = "benchmark password 2026"  # noqa: S105 - only for the throwaway bench database
 
 
@@ -172,6 +174,16 @@ def view_cost(app, path: str, cookie: str | None) -> tuple[int, float]:
 
 def submission_statements(app, line: str) -> int:
     """SQL statements (not counting BEGIN/COMMIT) of one quiz submission, through the form."""
+    return post_statements(app, line, "/result")
+
+
+def floor_statements(app, line: str) -> int:
+    """SQL statements of the signed-in POST that changes nothing (bench/server.py)."""
+    _, cookie, token = line.split("\t")
+    return post_statements(app, f"{server.FLOOR_PATH}\t{cookie}\t{token}", "/healthz")
+
+
+def post_statements(app, line: str, redirected_to: str) -> int:
     path, cookie, token = line.split("\t")
     client = app.test_client()
     name, value = cookie.split("=", 1)
@@ -183,8 +195,8 @@ def submission_statements(app, line: str) -> int:
             base_url="https://127.0.0.1",
             headers={"Referer": f"https://127.0.0.1{path}"},
         )
-    if response.status_code != 302 or not response.headers["Location"].endswith("/result"):
-        raise SystemExit(f"A quiz submission answered {response.status_code} while counting SQL")
+    if response.status_code != 302 or not response.headers["Location"].endswith(redirected_to):
+        raise SystemExit(f"POST {path} answered {response.status_code} while counting SQL")
     return len(statements)
 
 
@@ -207,7 +219,7 @@ def start_gunicorn(env: dict[str, str], workers: int, port: int, pid_file: Path)
             str(pid_file),
             "--log-level",
             "warning",
-            "app:create_app()",
+            "bench.server:create_app()",
         ],
         cwd=ROOT,
         env=env,
@@ -221,6 +233,42 @@ def start_gunicorn(env: dict[str, str], workers: int, port: int, pid_file: Path)
         except OSError:
             time.sleep(0.2)
     raise SystemExit("gunicorn did not start within 30 seconds")
+
+
+def floor_cookie(app, line: str) -> tuple[str, str]:
+    """The floor's poster (a submitter whose attempt is never submitted): their cookie as a
+    browser holds it now (from viewing their check page), and their form token."""
+    path, cookie, token = line.split("\t")
+    return browser_cookie(app, cookie, path), token
+
+
+def wrk_floor(port: int, cookie: str, token: str, seconds: int, connections: int) -> float:
+    """Requests per second of the signed-in POST that changes nothing."""
+    import http.client
+
+    origin = f"https://127.0.0.1:{port}"
+    headers = {
+        "Cookie": cookie,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Referer": origin + server.FLOOR_PATH,
+        "X-Forwarded-Proto": "https",
+    }
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("POST", server.FLOOR_PATH, body=f"csrf_token={token}", headers=headers)
+    response = conn.getresponse()
+    conn.close()
+    if response.status != 302 or not response.getheader("Location", "").endswith("/healthz"):
+        raise SystemExit(f"The floor POST answered {response.status} before the benchmark")
+    if response.getheader("Set-Cookie"):
+        raise SystemExit("The floor POST rewrites the session cookie on every request")
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s"]
+    command += [str(ROOT / "bench" / "post.lua"), f"http://127.0.0.1:{port}{server.FLOOR_PATH}"]
+    result = subprocess.run(
+        [*command, "--", cookie, token, origin], capture_output=True, text=True, check=True
+    )
+    if "Non-2xx or 3xx responses" in result.stdout:
+        raise SystemExit(f"The floor POST gave error responses under load:\n{result.stdout}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
 
 
 def stop_gunicorn(pid_file: Path) -> None:
@@ -392,14 +440,16 @@ def main() -> None:
     secret_key = secrets.token_urlsafe(48)
     env = production_env(database_url, secret_key)
     os.environ.update({k: env[k] for k in ("APP_ENV", "SECRET_KEY", "DATABASE_URL")})
-    app = create_app(
-        "production",
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": secret_key,
-            "LOG_LEVEL": "WARNING",
-            **LIMITS_LIFTED,
-        },
+    app = server.with_floor(
+        create_app(
+            "production",
+            {
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "SECRET_KEY": secret_key,
+                "LOG_LEVEL": "WARNING",
+                **LIMITS_LIFTED,
+            },
+        )
     )
     # Same secret (so the cookies work on the server), cheap hashing (so signing in
     # thousands of people takes seconds, and their stored hashes are not upgraded).
@@ -422,6 +472,7 @@ def main() -> None:
         counts = {p.path: count_sql(app, p, cookies.get(p.as_user)) for p in (BASELINE, *pages)}
         _, submitters = grow_database(database_url, 0, 2)
         warm_up, counted = assessment.submission_lines(cheap, submitters, PASSWORD)
+        counts[FLOOR] = floor_statements(app, counted)
         # A process's first submission of a quiz wording also checks that the wording is
         # kept (app/quizzes/archive.py); count the steady state that every later one pays.
         submission_statements(app, warm_up)
@@ -430,10 +481,12 @@ def main() -> None:
 
     sql_few = statements()
     print(f"Adding staff up to {args.users} …", flush=True)
-    users, submitters = grow_database(database_url, args.users, args.submissions * args.rounds)
+    # One more submitter than the rounds use: the floor's poster, who never submits.
+    users, submitters = grow_database(database_url, args.users, args.submissions * args.rounds + 1)
     sql_counts = statements()
     print(f"Signing in {len(submitters)} people with answered quizzes …", flush=True)
     lines = assessment.submission_lines(cheap, submitters, PASSWORD)
+    floor_line = lines.pop()
     per_round = [
         assessment.write_lines(lines[i :: args.rounds], workdir, i) for i in range(args.rounds)
     ]
@@ -445,6 +498,7 @@ def main() -> None:
     rps: dict[str, list[float]] = {p.path: [] for p in (BASELINE, *pages)}
     cpu: dict[str, list[float]] = {p.path: [] for p in (BASELINE, *pages)}
     cpu[SUBMISSION], rps[SUBMISSION], submission_ratios = [], [], []
+    cpu[FLOOR], rps[FLOOR], floor_ratios = [], [], []
 
     def measured(path: str, load) -> float:
         before = worker_cpu_seconds(pid_file)
@@ -491,6 +545,15 @@ def main() -> None:
                 ),
             )
             submission_ratios.append(value / base)
+            base = healthz()
+            cookie, token = floor_cookie(app, floor_line)
+            value = measured(
+                FLOOR,
+                lambda cookie=cookie, token=token: wrk_floor(
+                    port, cookie, token, args.seconds, args.connections
+                ),
+            )
+            floor_ratios.append(value / base)
     finally:
         stop_gunicorn(pid_file)
 
@@ -525,7 +588,16 @@ def main() -> None:
                 "ratio_to_healthz": round(statistics.median(submission_ratios), 3),
                 "sql_statements": sql_counts[SUBMISSION],
                 "sql_statements_few_users": sql_few[SUBMISSION],
-            }
+            },
+            {
+                "name": FLOOR_NAME,
+                "path": FLOOR,
+                "requests_per_second": round(statistics.median(rps[FLOOR]), 1),
+                "cpu_ms_per_request": round(statistics.median(cpu[FLOOR]), 2),
+                "ratio_to_healthz": round(statistics.median(floor_ratios), 3),
+                "sql_statements": sql_counts[FLOOR],
+                "sql_statements_few_users": sql_few[FLOOR],
+            },
         ],
     }
     by_name = {p["name"]: p for p in results["pages"]}
@@ -538,6 +610,12 @@ def main() -> None:
         )
         for name in ("certificate PDF", "quiz submission (POST, a new attempt each time)")
     }
+    # What a submission costs beyond any signed-in form POST, by the workers' CPU time.
+    results["submission_cpu_in_floors"] = round(
+        by_name["quiz submission (POST, a new attempt each time)"]["cpu_ms_per_request"]
+        / by_name[FLOOR_NAME]["cpu_ms_per_request"],
+        2,
+    )
     sizes = [int(n) for n in args.officer_sizes.split(",") if n.strip()]
     results["officer_pages"] = [
         officers.measure(sys.modules[__name__], args, workdir, n) for n in sizes
@@ -582,6 +660,8 @@ def markdown_table(results: dict) -> str:
         "By the workers' CPU time, in lesson pages: "
         + ", ".join(f"{n} {v}" for n, v in results["by_worker_cpu_in_lesson_pages"].items())
         + ".",
+        f"A quiz submission costs {results['submission_cpu_in_floors']} floors (signed-in "
+        "form POSTs that change nothing), by the workers' CPU time.",
         f"One password check (argon2id): {results['password_check_seconds']:.3f} s",
         "",
     ]

@@ -55,10 +55,12 @@ def test_every_page_the_issues_name_is_measured(results):
         "certificate PDF",
         "verify page (public)",
         "quiz submission (POST, a new attempt each time)",
+        "signed-in form POST that changes nothing (floor)",
     ):
         assert measured[name]["requests_per_second"] > 0, name
         assert measured[name]["cpu_ms_per_request"] > 0, name
     assert results["certificate_cost_in_lesson_pages"] > 0
+    assert results["submission_cpu_in_floors"] > 0
     officer_pages = {page["name"] for size in results["officer_pages"] for page in size["pages"]}
     assert {"dashboard", "people list", "compliance CSV export"} <= officer_pages
 
@@ -76,3 +78,13 @@ def test_sql_statements_do_not_grow_with_the_staff(results):
     assert [p["sql_statements"] for p in small["pages"]] == [
         p["sql_statements"] for p in large["pages"]
     ]
+
+
+def test_the_floor_is_a_signed_in_post_that_writes_nothing(results):
+    """The floor loads the signed-in person and nothing else; a submission does its own
+    work on top (so it is the floor's SQL and more)."""
+    measured = {page["name"]: page for page in results["pages"]}
+    floor = measured["signed-in form POST that changes nothing (floor)"]
+    submission = measured["quiz submission (POST, a new attempt each time)"]
+    assert floor["sql_statements"] == 1
+    assert submission["sql_statements"] > floor["sql_statements"]
