@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from app import mail
+from app import mail, write_turns
 from app.errors import ServiceBusy
 from app.extensions import db
 
@@ -44,12 +44,36 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.close()
         dbapi_connection.create_function("app_casefold", 1, _lower, deterministic=True)
 
+    turns = write_turns.install(engine)
+    wait_seconds = busy_timeout_ms / 1000
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A request that may write takes SQLite's write lock at the start (IMMEDIATE), so
         # that it waits its turn (busy timeout) instead of failing with "database is
         # locked" when it later upgrades a read lock. Reads (GET) stay concurrent.
-        connection.exec_driver_sql("BEGIN" if _reading_only() else "BEGIN IMMEDIATE")
+        if _reading_only():
+            connection.exec_driver_sql("BEGIN")
+            return
+        try:
+            if not turns or write_turns.take(connection.connection, wait_seconds):
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                _begin_immediate_without_waiting(connection, busy_timeout_ms)
+        except BaseException:
+            write_turns.give_up(connection.connection)
+            raise
+
+
+def _begin_immediate_without_waiting(connection: Any, busy_timeout_ms: int) -> None:
+    """After waiting the whole busy timeout for the writers' turn (app/write_turns.py),
+    try SQLite's write lock once: free (the turn's holder is stuck elsewhere), this writer
+    goes on; held (a long import, say), it fails now rather than after a second timeout."""
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
 
 
 class casefold(FunctionElement):
