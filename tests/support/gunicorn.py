@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
@@ -9,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -57,6 +59,29 @@ class Gunicorn:
             stderr=subprocess.DEVNULL,
         )
         self._wait_until_up()
+        self._wait_for_every_worker(workers)
+
+    def _wait_for_every_worker(self, workers: int) -> None:
+        """Until each worker has answered: a worker still loading the app takes no
+        requests, and a quick test could be over before it starts (so that one worker
+        served everything, and a test of several workers proved nothing)."""
+
+        def ping() -> None:
+            with contextlib.suppress(OSError):  # counted by the access log if answered
+                self.request("GET", "/healthz")
+
+        deadline = time.monotonic() + 30
+        while len(self.worker_pids_for("GET", "/healthz")) < workers:
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"not all {workers} gunicorn workers started")
+            # Requests at once: a busy worker leaves the next to another.
+            burst = [threading.Thread(target=ping) for _ in range(2 * workers)]
+            for thread in burst:
+                thread.start()
+            for thread in burst:
+                thread.join(timeout=20)
+            time.sleep(0.05)
 
     def _wait_until_up(self) -> None:
         deadline = time.monotonic() + 30
